@@ -1,0 +1,121 @@
+//! HOTP, RFC 4226: HMAC over a big-endian 8-byte counter, dynamic truncation (§5.3), and the
+//! decimal code zero-padded to the chosen number of digits.
+
+use crate::algorithm::Algorithm;
+use crate::error::{Error, ErrorKind, Result, decimal, msg};
+use alloc::string::String;
+
+/// Shortest code allowed (RFC 4226 §5.3 requires at least 6 digits).
+pub const MIN_DIGITS: u32 = 6;
+/// Longest code allowed: a 31-bit truncated value has at most 10 decimal digits.
+pub const MAX_DIGITS: u32 = 10;
+
+/// How codes are computed: algorithm, length and (for TOTP) the time step.
+///
+/// The default, SHA-1 / 6 digits / 30 s, is the only combination every authenticator app
+/// honours (Google Authenticator ignores the URI's `algorithm`, `digits` and `period`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct OtpOptions {
+    /// HMAC hash function.
+    pub algorithm: Algorithm,
+    /// Number of digits, 6..=10.
+    pub digits: u32,
+    /// TOTP time step in seconds, ≥ 1 (ignored by HOTP).
+    pub period: u64,
+}
+
+impl Default for OtpOptions {
+    fn default() -> Self {
+        Self { algorithm: Algorithm::Sha1, digits: 6, period: 30 }
+    }
+}
+
+impl OtpOptions {
+    /// Checks the digit count and the period.
+    pub fn validate(&self) -> Result<()> {
+        check_digits(self.digits)?;
+        check_period(self.period)
+    }
+}
+
+/// Rejects digit counts outside 6..=10.
+pub(crate) fn check_digits(digits: u32) -> Result<()> {
+    if (MIN_DIGITS..=MAX_DIGITS).contains(&digits) {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::InvalidDigits,
+        msg(&["digits must be between 6 and 10 (6 is the usual choice), got ", &decimal(digits.into())]),
+    ))
+}
+
+/// Rejects a zero period.
+pub(crate) fn check_period(period: u64) -> Result<()> {
+    if period >= 1 {
+        return Ok(());
+    }
+    Err(Error::new(ErrorKind::InvalidPeriod, "period must be at least 1 second (30 is the usual choice)"))
+}
+
+/// Rejects an empty key: every real service issues at least 80 bits.
+pub(crate) fn check_key(key: &[u8]) -> Result<()> {
+    if key.is_empty() {
+        return Err(Error::new(ErrorKind::InvalidSecret, "the secret is empty"));
+    }
+    Ok(())
+}
+
+/// A code as fixed-size ASCII digits, so verification compares without allocating.
+#[derive(Clone, Copy)]
+pub(crate) struct Code {
+    digits: [u8; MAX_DIGITS as usize],
+    len: usize,
+}
+
+impl Code {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.digits.get(..self.len).unwrap_or(&[])
+    }
+
+    pub(crate) fn into_string(self) -> String {
+        self.as_bytes().iter().map(|&b| b as char).collect()
+    }
+}
+
+/// Computes the code for `counter` without validating options (callers have).
+pub(crate) fn code_at(key: &[u8], counter: u64, algorithm: Algorithm, digits: u32) -> Result<Code> {
+    let mac = algorithm.hmac(key, &counter.to_be_bytes())?;
+    let mut value = u64::from(truncate(mac.as_bytes())?);
+    let mut code = Code { digits: [b'0'; MAX_DIGITS as usize], len: digits as usize };
+    // Write the decimal value right-aligned; the leading '0's are the zero padding.
+    for slot in code.digits.iter_mut().take(code.len).rev() {
+        *slot = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+    Ok(code)
+}
+
+/// Dynamic truncation, RFC 4226 §5.3: the low 4 bits of the last byte pick 4 bytes of the MAC,
+/// read big-endian with the top bit cleared (a 31-bit value).
+fn truncate(mac: &[u8]) -> Result<u32> {
+    let last = mac.last().copied().unwrap_or(0);
+    let offset = usize::from(last & 0x0f);
+    match mac.get(offset..offset + 4) {
+        Some(&[a, b, c, d]) => Ok(u32::from_be_bytes([a & 0x7f, b, c, d])),
+        _ => Err(Error::new(ErrorKind::InvalidArgument, "HMAC output too short to truncate")),
+    }
+}
+
+/// The HOTP code for `counter` (RFC 4226).
+///
+/// ```
+/// use totp_wasm::{hotp, OtpOptions};
+/// // RFC 4226 Appendix D, counter 1.
+/// assert_eq!(hotp(b"12345678901234567890", 1, &OtpOptions::default()).unwrap(), "287082");
+/// ```
+pub fn hotp(key: impl AsRef<[u8]>, counter: u64, options: &OtpOptions) -> Result<String> {
+    let key = key.as_ref();
+    check_key(key)?;
+    check_digits(options.digits)?;
+    Ok(code_at(key, counter, options.algorithm, options.digits)?.into_string())
+}

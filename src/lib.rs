@@ -1,0 +1,55 @@
+//! # totp-wasm
+//!
+//! One-time passwords for two-factor authentication: HOTP ([RFC 4226]) and TOTP ([RFC 6238])
+//! with SHA-1, SHA-256 and SHA-512, `otpauth://` enrollment URIs, and enrollment QR codes
+//! rendered locally, as a pure Rust core that also compiles to WebAssembly (the npm package
+//! `totp-wasm`).
+//!
+//! The core has no clock and no global random source: times (Unix seconds) and randomness
+//! ([`RandomSource`]) are arguments, so everything is testable with fixed values.
+//!
+//! ```
+//! use totp_wasm::{OsRandom, OtpOptions, Secret, Totp, UriBuilder, totp};
+//!
+//! // Enrollment: a new 160-bit secret and the URI an authenticator app scans.
+//! let secret = Secret::generate(20, &mut OsRandom).unwrap();
+//! let uri = UriBuilder::totp(&secret, "alice@example.com").issuer("Example").build().unwrap();
+//! assert!(uri.starts_with("otpauth://totp/Example:alice@example.com?secret="));
+//!
+//! // Login: verify the code the person typed, one step either side for clock drift.
+//! let now = 1_700_000_000;
+//! let code = totp(&secret, now, &OtpOptions::default()).unwrap();
+//! let totp = Totp::new(secret, OtpOptions::default()).unwrap();
+//! assert_eq!(totp.verify(&code, now, 1).unwrap(), Some(0));
+//! ```
+//!
+//! [RFC 4226]: https://www.rfc-editor.org/rfc/rfc4226
+//! [RFC 6238]: https://www.rfc-editor.org/rfc/rfc6238
+#![no_std]
+
+extern crate alloc;
+
+mod algorithm;
+mod error;
+mod hotp;
+#[cfg(feature = "qr")]
+mod qr;
+mod secret;
+mod totp;
+mod uri;
+mod verify;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use algorithm::Algorithm;
+pub use error::{Error, ErrorKind, Result};
+pub use hotp::{MAX_DIGITS, MIN_DIGITS, OtpOptions, hotp};
+#[cfg(feature = "qr")]
+pub use qr::{Ecc, QrMatrix, SvgOptions, qr_matrix, qr_svg};
+pub use secret::{
+    DEFAULT_SECRET_BYTES, MAX_GENERATED_BYTES, MIN_GENERATED_BYTES, OsRandom, RandomSource, Secret,
+    normalize_base32,
+};
+pub use totp::{Totp, counter_at, remaining_seconds, totp};
+pub use uri::{OtpAuthUri, OtpKind, UriBuilder};
+pub use verify::{MAX_LOOK_AHEAD, MAX_WINDOW, verify_hotp, verify_totp};

@@ -1,0 +1,100 @@
+//! TOTP, RFC 6238: HOTP over the number of whole periods since the Unix epoch (T0 = 0).
+//! Times are Unix seconds as `i64`: negative times (before 1970) are rejected, and times past
+//! 2038 (2^31 s) and 2286 (10^10 s) work because the counter is 64-bit.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::hotp::{OtpOptions, check_digits, check_key, check_period, code_at};
+use crate::secret::Secret;
+use crate::verify;
+use alloc::string::String;
+
+/// The time step containing `time`: `floor(time / period)` (RFC 6238 §4.2).
+///
+/// ```
+/// use totp_wasm::counter_at;
+/// assert_eq!(counter_at(59, 30).unwrap(), 1);
+/// assert!(counter_at(-1, 30).is_err()); // before 1970
+/// ```
+pub fn counter_at(time: i64, period: u64) -> Result<u64> {
+    check_period(period)?;
+    let time = u64::try_from(time).map_err(|_| {
+        Error::new(ErrorKind::InvalidTime, "time is before 1970: pass Unix seconds, which are never negative")
+    })?;
+    Ok(time / period)
+}
+
+/// Seconds until the code at `time` changes: an integer in `1..=period`.
+///
+/// ```
+/// use totp_wasm::remaining_seconds;
+/// assert_eq!(remaining_seconds(59, 30).unwrap(), 1);
+/// assert_eq!(remaining_seconds(60, 30).unwrap(), 30);
+/// ```
+pub fn remaining_seconds(time: i64, period: u64) -> Result<u64> {
+    let step = counter_at(time, period)?;
+    // time ≥ 0 here, and (step + 1) * period > time, so this neither overflows nor underflows
+    // except when the next step boundary lies beyond u64::MAX seconds.
+    let elapsed = time.unsigned_abs() - step * period;
+    Ok(period - elapsed)
+}
+
+/// The TOTP code at `time` (Unix seconds).
+///
+/// ```
+/// use totp_wasm::{totp, OtpOptions};
+/// // RFC 6238 Appendix B, T = 59, SHA-1, 8 digits.
+/// let options = OtpOptions { digits: 8, ..OtpOptions::default() };
+/// assert_eq!(totp(b"12345678901234567890", 59, &options).unwrap(), "94287082");
+/// ```
+pub fn totp(key: impl AsRef<[u8]>, time: i64, options: &OtpOptions) -> Result<String> {
+    let key = key.as_ref();
+    check_key(key)?;
+    check_digits(options.digits)?;
+    let counter = counter_at(time, options.period)?;
+    Ok(code_at(key, counter, options.algorithm, options.digits)?.into_string())
+}
+
+/// A TOTP generator and verifier for one secret, with its options checked once.
+///
+/// ```
+/// use totp_wasm::{OtpOptions, Secret, Totp};
+/// let secret = Secret::from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ").unwrap();
+/// let totp = Totp::new(secret, OtpOptions::default()).unwrap();
+/// let code = totp.generate(1_111_111_109).unwrap();
+/// assert_eq!(code, "081804");
+/// assert_eq!(totp.verify(&code, 1_111_111_109 + 30, 1).unwrap(), Some(-1));
+/// assert_eq!(totp.verify("000000", 1_111_111_109, 1).unwrap(), None);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Totp {
+    secret: Secret,
+    options: OtpOptions,
+}
+
+impl Totp {
+    /// Checks the options and keeps the secret.
+    pub fn new(secret: Secret, options: OtpOptions) -> Result<Self> {
+        options.validate()?;
+        Ok(Self { secret, options })
+    }
+
+    /// The options codes are computed with.
+    pub fn options(&self) -> &OtpOptions {
+        &self.options
+    }
+
+    /// The secret.
+    pub fn secret(&self) -> &Secret {
+        &self.secret
+    }
+
+    /// The code at `time` (Unix seconds).
+    pub fn generate(&self, time: i64) -> Result<String> {
+        totp(&self.secret, time, &self.options)
+    }
+
+    /// The step offset (in `-window..=window`) whose code equals `code`, or `None`.
+    pub fn verify(&self, code: &str, time: i64, window: u64) -> Result<Option<i64>> {
+        verify::verify_totp(&self.secret, code, time, window, &self.options)
+    }
+}
