@@ -150,7 +150,7 @@ pub fn normalize_base32(text: &str) -> Result<String> {
                 if let Some(at) = padding_from {
                     return Err(Error::new(
                         ErrorKind::InvalidSecret,
-                        "padding '=' may only appear at the end of a base32 secret",
+                        msg(&["padding '=' at index ", &decimal(at as u64), " may only appear at the end of the secret"]),
                     )
                     .at(at));
                 }
