@@ -8,10 +8,8 @@
 //! The TypeScript declarations are written by hand below (wasm-bindgen cannot express optional
 //! parameters of `JsValue` type), next to the functions they describe.
 
-use crate::{
-    Algorithm, Error, ErrorKind, OsRandom, OtpAuthUri, OtpKind, OtpOptions, Secret, counter_at, hotp,
-    remaining_seconds, totp, verify_hotp, verify_totp,
-};
+use crate as otp;
+use crate::{Algorithm, Error, ErrorKind, OsRandom, OtpAuthUri, OtpKind, OtpOptions, Secret};
 use alloc::string::String;
 use alloc::vec::Vec;
 use js_sys::{Object, Reflect, Uint8Array};
@@ -285,25 +283,25 @@ pub fn generate_secret(bytes: JsValue) -> JsResult<String> {
 
 /// The TOTP code at `options.time`.
 #[wasm_bindgen(js_name = totp, skip_typescript)]
-pub fn totp_js(secret: JsValue, options_value: JsValue) -> JsResult<String> {
+pub fn totp(secret: JsValue, options_value: JsValue) -> JsResult<String> {
     let key = secret_bytes(&secret).map_err(throw)?;
     let opts = options(&options_value).map_err(throw)?;
     let at = time(&field(&options_value, "time").map_err(throw)?).map_err(throw)?;
-    totp(&key, at, &opts).map_err(throw)
+    otp::totp(&key, at, &opts).map_err(throw)
 }
 
 /// The HOTP code for `counter`.
 #[wasm_bindgen(js_name = hotp, skip_typescript)]
-pub fn hotp_js(secret: JsValue, counter_value: JsValue, options_value: JsValue) -> JsResult<String> {
+pub fn hotp(secret: JsValue, counter_value: JsValue, options_value: JsValue) -> JsResult<String> {
     let key = secret_bytes(&secret).map_err(throw)?;
     let n = counter(&counter_value).map_err(throw)?;
     let opts = options(&options_value).map_err(throw)?;
-    hotp(&key, n, &opts).map_err(throw)
+    otp::hotp(&key, n, &opts).map_err(throw)
 }
 
 /// Checks a TOTP code: the matching offset or `null`.
 #[wasm_bindgen(js_name = verifyTotp, skip_typescript)]
-pub fn verify_totp_js(secret: JsValue, code_value: JsValue, options_value: JsValue) -> JsResult<JsValue> {
+pub fn verify_totp(secret: JsValue, code_value: JsValue, options_value: JsValue) -> JsResult<JsValue> {
     let key = secret_bytes(&secret).map_err(throw)?;
     let code = code(&code_value).map_err(throw)?;
     let opts = options(&options_value).map_err(throw)?;
@@ -313,43 +311,48 @@ pub fn verify_totp_js(secret: JsValue, code_value: JsValue, options_value: JsVal
 fn verify_totp_with(key: &[u8], code: &str, opts: &OtpOptions, options_value: &JsValue) -> Result<JsValue, Error> {
     let at = time(&field(options_value, "time")?)?;
     let window = bounded(&field(options_value, "window")?, "window", 1, crate::MAX_WINDOW)?;
-    Ok(offset_or_null(verify_totp(key, code, at, window, opts)?.map(|o| o as f64)))
+    Ok(offset_or_null(otp::verify_totp(key, code, at, window, opts)?.map(|o| o as f64)))
 }
 
 /// Checks an HOTP code: the offset past `counter` or `null`.
 #[wasm_bindgen(js_name = verifyHotp, skip_typescript)]
-pub fn verify_hotp_js(secret: JsValue, code_value: JsValue, counter_value: JsValue, options_value: JsValue) -> JsResult<JsValue> {
+pub fn verify_hotp(secret: JsValue, code_value: JsValue, counter_value: JsValue, options_value: JsValue) -> JsResult<JsValue> {
     let key = secret_bytes(&secret).map_err(throw)?;
     let code = code(&code_value).map_err(throw)?;
     let n = counter(&counter_value).map_err(throw)?;
     let opts = options(&options_value).map_err(throw)?;
     let look_ahead = bounded(&field(&options_value, "lookAhead").map_err(throw)?, "lookAhead", 0, crate::MAX_LOOK_AHEAD)
         .map_err(throw)?;
-    let found = verify_hotp(&key, &code, n, look_ahead, &opts).map_err(throw)?;
+    let found = otp::verify_hotp(&key, &code, n, look_ahead, &opts).map_err(throw)?;
     Ok(offset_or_null(found.map(|o| o as f64)))
 }
 
 /// Seconds until the code changes, 1..=period.
 #[wasm_bindgen(js_name = remainingSeconds, skip_typescript)]
-pub fn remaining_seconds_js(options_value: JsValue) -> JsResult<f64> {
+pub fn remaining_seconds(options_value: JsValue) -> JsResult<f64> {
     let at = time(&field(&options_value, "time").map_err(throw)?).map_err(throw)?;
     let p = period(&field(&options_value, "period").map_err(throw)?).map_err(throw)?;
-    counter_at(at, p).map_err(throw)?;
-    remaining_seconds(at, p).map(|r| r as f64).map_err(throw)
+    otp::remaining_seconds(at, p).map(|r| r as f64).map_err(throw)
 }
 
 /// A TOTP generator/verifier bound to one secret.
 #[wasm_bindgen(js_name = Totp, skip_typescript)]
-pub struct JsTotp {
+pub struct Totp {
     key: Vec<u8>,
     options: OtpOptions,
 }
 
+impl core::fmt::Debug for Totp {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Totp(<redacted>)")
+    }
+}
+
 #[wasm_bindgen(js_class = Totp)]
-impl JsTotp {
+impl Totp {
     /// Validates the secret and options once.
     #[wasm_bindgen(constructor)]
-    pub fn new(secret: JsValue, options_value: JsValue) -> JsResult<JsTotp> {
+    pub fn new(secret: JsValue, options_value: JsValue) -> JsResult<Totp> {
         let key = secret_bytes(&secret).map_err(throw)?;
         let options = options(&options_value).map_err(throw)?;
         Ok(Self { key, options })
@@ -358,7 +361,7 @@ impl JsTotp {
     /// The code at `time` (now when omitted).
     pub fn generate(&self, time_value: JsValue) -> JsResult<String> {
         let at = time(&time_value).map_err(throw)?;
-        totp(&self.key, at, &self.options).map_err(throw)
+        otp::totp(&self.key, at, &self.options).map_err(throw)
     }
 
     /// The matching offset or `null`.
@@ -447,9 +450,12 @@ pub fn parse_uri(uri: JsValue) -> JsResult<JsValue> {
 }
 
 #[cfg(feature = "qr")]
+pub use qr::{qr_matrix, qr_svg};
+
+#[cfg(feature = "qr")]
 mod qr {
     use super::*;
-    use crate::{Ecc, SvgOptions, qr_matrix, qr_svg};
+    use crate::{Ecc, SvgOptions};
 
     #[wasm_bindgen(typescript_custom_section)]
     const TS_QR: &'static str = r#"
@@ -492,7 +498,7 @@ export function qrMatrix(text: string, options?: { ecc?: Ecc }): { size: number;
 
     /// An SVG document of the QR code for `text`.
     #[wasm_bindgen(js_name = qrSvg, skip_typescript)]
-    pub fn qr_svg_js(text_value: JsValue, options: JsValue) -> JsResult<String> {
+    pub fn qr_svg(text_value: JsValue, options: JsValue) -> JsResult<String> {
         let text = text(&text_value).map_err(throw)?;
         let colour = |key: &str, default: &str| -> Result<String, Error> {
             let value = field(&options, key)?;
@@ -507,14 +513,14 @@ export function qrMatrix(text: string, options?: { ecc?: Ecc }): { size: number;
             dark: colour("dark", "#000").map_err(throw)?,
             light: colour("light", "#fff").map_err(throw)?,
         };
-        qr_svg(&text, &svg_options).map_err(throw)
+        otp::qr_svg(&text, &svg_options).map_err(throw)
     }
 
     /// The QR modules for `text`.
     #[wasm_bindgen(js_name = qrMatrix, skip_typescript)]
-    pub fn qr_matrix_js(text_value: JsValue, options: JsValue) -> JsResult<JsValue> {
+    pub fn qr_matrix(text_value: JsValue, options: JsValue) -> JsResult<JsValue> {
         let text = text(&text_value).map_err(throw)?;
-        let matrix = qr_matrix(&text, ecc(&options).map_err(throw)?).map_err(throw)?;
+        let matrix = otp::qr_matrix(&text, ecc(&options).map_err(throw)?).map_err(throw)?;
         let out = Object::new();
         set(&out, "size", &JsValue::from_f64(matrix.size as f64));
         set(&out, "modules", &Uint8Array::from(matrix.modules.as_slice()).into());
