@@ -1,0 +1,108 @@
+//! QR rendering: the module matrix decodes back to the exact text (with the independent decoder
+//! rqrr) for several lengths at every error-correction level, and the SVG matches a golden file.
+#![cfg(feature = "qr")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use totp_wasm::{Ecc, QrMatrix, SvgOptions, qr_matrix, qr_svg};
+
+/// Decodes a matrix with rqrr after drawing it 4 pixels per module inside a 4-module quiet zone.
+fn decode(m: &QrMatrix) -> (String, usize) {
+    const SCALE: usize = 4;
+    const QUIET: usize = 4;
+    let side = (m.size + 2 * QUIET) * SCALE;
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(side, side, |x, y| {
+        let (mx, my) = (x / SCALE, y / SCALE);
+        let dark = mx >= QUIET && my >= QUIET && m.is_dark(mx - QUIET, my - QUIET);
+        if dark { 0 } else { 255 }
+    });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code expected");
+    let (meta, content) = grids[0].decode().expect("rqrr decodes the symbol");
+    (content, meta.ecc_level as usize)
+}
+
+#[test]
+fn matrices_decode_back_to_the_exact_text_at_every_level() {
+    let texts = [
+        "A".to_string(),
+        "otpauth://totp/Example:alice@example.com?secret=JBSWY3DPEHPK3PXP&issuer=Example".to_string(),
+        format!("otpauth://totp/%C3%9Cml%C3%A4ut:j%C3%B6rg?secret={}&issuer=%C3%9Cml%C3%A4ut", "A".repeat(103)),
+        "Grüße, 世界 ✓".to_string(),
+        "x".repeat(600),
+    ];
+    // rqrr reports the ECC level with the QR format bits' numbering: M=0, L=1, H=2, Q=3.
+    let levels = [(Ecc::L, 1), (Ecc::M, 0), (Ecc::Q, 3), (Ecc::H, 2)];
+    let mut decoded = 0;
+    for text in &texts {
+        for (ecc, format_bits) in levels {
+            let m = qr_matrix(text, ecc).unwrap();
+            assert_eq!(m.modules.len(), m.size * m.size);
+            assert_eq!((m.size - 17) % 4, 0, "QR sizes are 21, 25, … (4 × version + 17)");
+            assert!(m.modules.iter().all(|&b| b <= 1));
+            let (content, level) = decode(&m);
+            assert_eq!(&content, text, "{ecc:?}");
+            assert_eq!(level, format_bits, "{ecc:?}");
+            decoded += 1;
+        }
+    }
+    assert_eq!(decoded, 20);
+}
+
+#[test]
+fn higher_levels_need_larger_symbols() {
+    let text = "otpauth://totp/Example:alice@example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Example";
+    let sizes: Vec<usize> = [Ecc::L, Ecc::M, Ecc::Q, Ecc::H].iter().map(|&e| qr_matrix(text, e).unwrap().size).collect();
+    assert!(sizes.windows(2).all(|w| w[0] <= w[1]), "{sizes:?}");
+    assert!(sizes[0] < sizes[3], "{sizes:?}");
+}
+
+#[test]
+fn svg_matches_the_golden_file() {
+    let text = "otpauth://totp/Example:alice@example.com?secret=JBSWY3DPEHPK3PXP&issuer=Example";
+    let svg = qr_svg(text, &SvgOptions::default()).unwrap();
+    let golden = include_str!("data/qr-example-M.svg").trim_end();
+    assert_eq!(svg, golden, "regenerate tests/data/qr-example-M.svg only after checking it scans");
+}
+
+#[test]
+fn svg_is_one_path_of_merged_runs_in_a_viewbox_with_a_quiet_zone() {
+    let m = qr_matrix("hello", Ecc::M).unwrap();
+    let options = SvgOptions { quiet_zone: 2, dark: "rgb(10,20,30)".into(), light: "none".into(), ..SvgOptions::default() };
+    let svg = qr_svg("hello", &options).unwrap();
+    let side = m.size + 4;
+    assert!(svg.contains(&format!("viewBox=\"0 0 {side} {side}\"")));
+    assert_eq!(svg.matches("<path").count(), 1);
+    assert!(svg.contains("fill=\"rgb(10,20,30)\""));
+    assert!(!svg.contains("<rect"), "light 'none' draws no background");
+    // One rectangle per horizontal run: count the runs in the matrix.
+    let mut runs = 0;
+    for y in 0..m.size {
+        for x in 0..m.size {
+            if m.is_dark(x, y) && (x == 0 || !m.is_dark(x - 1, y)) {
+                runs += 1;
+            }
+        }
+    }
+    assert_eq!(svg.matches('M').count(), runs);
+    // The first run starts at the quiet zone's edge: the finder pattern's top row, 7 wide.
+    assert!(svg.contains("d=\"M2 2h7v1h-7z"), "{svg}");
+}
+
+#[test]
+fn colours_that_could_inject_markup_are_refused() {
+    for bad in ["red\"/><script>", "", "url(javascript:x)'", "a<b", &"a".repeat(65)] {
+        let options = SvgOptions { dark: bad.into(), ..SvgOptions::default() };
+        assert_eq!(qr_svg("x", &options).unwrap_err().code(), "INVALID_ARGUMENT", "{bad:?}");
+    }
+    let options = SvgOptions { quiet_zone: 17, ..SvgOptions::default() };
+    assert_eq!(qr_svg("x", &options).unwrap_err().code(), "INVALID_ARGUMENT");
+}
+
+#[test]
+fn too_much_data_is_a_typed_error() {
+    let err = qr_matrix(&"x".repeat(2954), Ecc::L).unwrap_err();
+    assert_eq!(err.code(), "QR_DATA_TOO_LONG");
+    assert!(err.message().contains("2954 bytes"));
+    assert!(qr_matrix(&"x".repeat(2953), Ecc::L).is_ok(), "2953 bytes is version 40-L's capacity");
+    assert_eq!(qr_matrix(&"x".repeat(1300), Ecc::H).unwrap_err().code(), "QR_DATA_TOO_LONG");
+}
