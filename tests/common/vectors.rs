@@ -59,6 +59,6 @@ pub fn load(name: &str) -> Vec<Vector> {
 
 /// Decodes lowercase or uppercase hex.
 pub fn hex(text: &str) -> Vec<u8> {
-    assert!(text.len() % 2 == 0, "odd hex length");
+    assert!(text.len().is_multiple_of(2), "odd hex length");
     (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex")).collect()
 }
