@@ -9,6 +9,7 @@ export type OtpErrorCode =
   | 'INVALID_COUNTER'
   | 'INVALID_URI'
   | 'QR_DATA_TOO_LONG'
+  | 'INVALID_STATE'
   | 'RANDOM_UNAVAILABLE';
 
 /** An error thrown by totp-wasm: `code` is stable, `message` says what to change. */

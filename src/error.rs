@@ -27,6 +27,8 @@ pub enum ErrorKind {
     InvalidUri,
     /// The text does not fit in the largest QR code at the chosen error-correction level.
     QrDataTooLong,
+    /// A stored 2FA state is corrupt, truncated, or from a newer version of this library.
+    InvalidState,
     /// The platform's CSPRNG failed (no `crypto.getRandomValues`, for example).
     RandomUnavailable,
 }
@@ -44,6 +46,7 @@ impl ErrorKind {
             Self::InvalidCounter => "INVALID_COUNTER",
             Self::InvalidUri => "INVALID_URI",
             Self::QrDataTooLong => "QR_DATA_TOO_LONG",
+            Self::InvalidState => "INVALID_STATE",
             Self::RandomUnavailable => "RANDOM_UNAVAILABLE",
         }
     }

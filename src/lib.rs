@@ -25,16 +25,20 @@
 //!
 //! [RFC 4226]: https://www.rfc-editor.org/rfc/rfc4226
 //! [RFC 6238]: https://www.rfc-editor.org/rfc/rfc6238
-#![no_std]
+
 
 extern crate alloc;
 
 mod algorithm;
+mod enroll;
 mod error;
 mod hotp;
+mod policy;
 #[cfg(feature = "qr")]
 mod qr;
+mod recovery;
 mod secret;
+mod state;
 mod totp;
 mod uri;
 mod verify;
@@ -42,14 +46,21 @@ mod verify;
 pub mod wasm;
 
 pub use algorithm::Algorithm;
+pub use enroll::{Enrollment, start_enrollment};
 pub use error::{Error, ErrorKind, Result};
 pub use hotp::{MAX_DIGITS, MIN_DIGITS, OtpOptions, hotp};
 #[cfg(feature = "qr")]
 pub use qr::{Ecc, QrMatrix, SvgOptions, qr_matrix, qr_svg};
+pub use policy::{AttackBound, FactorSecret, Outcome, Policy, confirm_enrollment, verify_code};
+pub use recovery::{
+    IssuedCodes, MIN_SERVER_KEY_BYTES, RECOVERY_ALPHABET, RECOVERY_CODE_COUNT, RecoveryOutcome, generate_recovery_codes,
+    normalise_recovery_code, use_recovery_code, use_removal_code,
+};
 pub use secret::{
     DEFAULT_SECRET_BYTES, MAX_GENERATED_BYTES, MIN_GENERATED_BYTES, OsRandom, RandomSource, Secret,
     normalize_base32,
 };
+pub use state::{Factor, MAX_FACTORS, MAX_LABEL_BYTES, STATE_VERSION, UserState};
 pub use totp::{Totp, counter_at, remaining_seconds, totp};
 pub use uri::{OtpAuthUri, OtpKind, UriBuilder};
 pub use verify::{MAX_LOOK_AHEAD, MAX_WINDOW, verify_hotp, verify_totp};

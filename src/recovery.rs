@@ -1,0 +1,288 @@
+//! Recovery codes: ten one-time codes for when the authenticator is lost, and optionally one
+//! 16-digit removal code that turns two-factor authentication off (the IONOS style).
+//!
+//! A recovery code is 11 random symbols (55 bits) plus a check symbol, from Crockford's base32
+//! alphabet in lowercase (no `i`, `l`, `o`, `u`), shown as `xxxx-xxxx-xxxx`. Input is normalised:
+//! case, spaces and hyphens are ignored and the look-alikes `o`→`0`, `i`/`l`→`1`, `u`→`v` are
+//! mapped, and the check symbol (Luhn mod 32: every single-symbol typo and most swaps of
+//! neighbours) reports a typo as a typo *without* counting a failed attempt. Removal codes are 16
+//! random decimal digits (53 bits) in four groups of four. Symbols are drawn by rejection sampling,
+//! so no value is more likely than another.
+//!
+//! Codes are shown once; the state keeps only HMAC-SHA-256 hashes under a server key, so a leaked
+//! database does not reveal them. Each works once; generating a new set revokes the old one.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::policy::{Policy, fail, now_seconds, reset};
+use crate::secret::{RandomSource, group};
+use crate::state::UserState;
+use alloc::string::String;
+use alloc::vec::Vec;
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
+/// Crockford's base32 alphabet, lowercase.
+pub const RECOVERY_ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+/// Codes issued per set.
+pub const RECOVERY_CODE_COUNT: usize = 10;
+/// Random symbols per recovery code (5 bits each: 55 bits).
+const DATA_SYMBOLS: usize = 11;
+/// Digits in a removal code.
+const REMOVAL_DIGITS: usize = 16;
+/// Shortest server key accepted for hashing codes.
+pub const MIN_SERVER_KEY_BYTES: usize = 16;
+
+/// Codes to show the person exactly once.
+#[derive(Clone, PartialEq, Eq)]
+pub struct IssuedCodes {
+    /// Ten recovery codes, `xxxx-xxxx-xxxx`.
+    pub codes: Vec<String>,
+    /// The removal code, `dddd dddd dddd dddd`, when one was asked for.
+    pub removal_code: Option<String>,
+}
+
+impl core::fmt::Debug for IssuedCodes {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("IssuedCodes(<redacted>)")
+    }
+}
+
+/// The result of using a recovery or removal code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecoveryOutcome {
+    /// The code was valid and is now used up. For a removal code, 2FA is now off.
+    Accepted {
+        /// Recovery codes left.
+        remaining: usize,
+    },
+    /// Not a code of this user. One failure was counted.
+    Invalid {
+        /// Failures left before a lock starts.
+        attempts_left: u32,
+        /// When this failure started a lock: the Unix second it ends.
+        locked_until: Option<u64>,
+    },
+    /// Not a well-formed code (wrong length, wrong symbols, or the check symbol does not match):
+    /// a typo. Nothing was counted.
+    Typo,
+    /// Too many failures: nothing was checked.
+    Locked {
+        /// The Unix second the lock ends.
+        retry_at: u64,
+    },
+}
+
+/// Issues a new set of ten recovery codes (and a removal code when `with_removal`), replacing
+/// any earlier set and removal code. 2FA must be on.
+pub fn generate_recovery_codes(
+    state: &UserState,
+    server_key: &[u8],
+    rng: &mut impl RandomSource,
+    with_removal: bool,
+) -> Result<(IssuedCodes, UserState)> {
+    check_key(server_key)?;
+    if !state.enabled() {
+        return Err(Error::new(ErrorKind::InvalidArgument, "add an authenticator before issuing recovery codes"));
+    }
+    let mut symbols = Symbols::new(rng);
+    let mut codes = Vec::with_capacity(RECOVERY_CODE_COUNT);
+    let mut next = state.clone();
+    next.recovery.clear();
+    while codes.len() < RECOVERY_CODE_COUNT {
+        let mut raw = [0u8; DATA_SYMBOLS + 1];
+        for slot in raw.iter_mut().take(DATA_SYMBOLS) {
+            *slot = symbols.next(32)?;
+        }
+        raw[DATA_SYMBOLS] = check_symbol(raw.get(..DATA_SYMBOLS).unwrap_or(&[]));
+        let text: String = raw.iter().map(|&v| char::from(RECOVERY_ALPHABET[usize::from(v & 31)])).collect();
+        let hash = hash_code(server_key, b"recovery:", text.as_bytes())?;
+        if next.recovery.contains(&hash) {
+            continue; // a repeat within one set (chance ~2^-49): draw again
+        }
+        next.recovery.push(hash);
+        codes.push(group(&text, 4, '-'));
+    }
+    next.removal = None;
+    let mut removal_code = None;
+    if with_removal {
+        let mut digits = String::with_capacity(REMOVAL_DIGITS);
+        for _ in 0..REMOVAL_DIGITS {
+            digits.push(char::from(b'0' + symbols.next(10)?));
+        }
+        next.removal = Some(hash_code(server_key, b"removal:", digits.as_bytes())?);
+        removal_code = Some(group(&digits, 4, ' '));
+    }
+    Ok((IssuedCodes { codes, removal_code }, next))
+}
+
+/// Uses a recovery code: on success it is consumed and the throttle reset.
+pub fn use_recovery_code(
+    state: &UserState,
+    server_key: &[u8],
+    code: &str,
+    now: i64,
+    policy: &Policy,
+) -> Result<(RecoveryOutcome, UserState)> {
+    check_key(server_key)?;
+    policy.validate()?;
+    let now_u = now_seconds(now)?;
+    let mut next = state.clone();
+    if now_u < state.locked_until {
+        return Ok((RecoveryOutcome::Locked { retry_at: state.locked_until }, next));
+    }
+    let Some(normalised) = normalise_recovery(code) else { return Ok((RecoveryOutcome::Typo, next)) };
+    let hash = hash_code(server_key, b"recovery:", normalised.as_bytes())?;
+    match find(&state.recovery, &hash) {
+        Some(index) => {
+            next.recovery.remove(index);
+            reset(&mut next);
+            Ok((RecoveryOutcome::Accepted { remaining: next.recovery.len() }, next))
+        }
+        None => Ok((invalid(&mut next, now_u, policy), next)),
+    }
+}
+
+/// Uses the removal code: on success 2FA is turned off (factors, recovery and removal codes go).
+pub fn use_removal_code(
+    state: &UserState,
+    server_key: &[u8],
+    code: &str,
+    now: i64,
+    policy: &Policy,
+) -> Result<(RecoveryOutcome, UserState)> {
+    check_key(server_key)?;
+    policy.validate()?;
+    let now_u = now_seconds(now)?;
+    let mut next = state.clone();
+    if now_u < state.locked_until {
+        return Ok((RecoveryOutcome::Locked { retry_at: state.locked_until }, next));
+    }
+    let digits: String = code.chars().filter(|c| !matches!(c, ' ' | '-' | '\t')).collect();
+    if digits.len() != REMOVAL_DIGITS || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok((RecoveryOutcome::Typo, next));
+    }
+    let hash = hash_code(server_key, b"removal:", digits.as_bytes())?;
+    let matches = state.removal.as_ref().is_some_and(|stored| ct_eq(stored, &hash));
+    if !matches {
+        return Ok((invalid(&mut next, now_u, policy), next));
+    }
+    next.disable();
+    reset(&mut next);
+    Ok((RecoveryOutcome::Accepted { remaining: 0 }, next))
+}
+
+fn invalid(state: &mut UserState, now: u64, policy: &Policy) -> RecoveryOutcome {
+    match fail(state, now, policy) {
+        crate::policy::Outcome::Invalid { attempts_left, locked_until } => RecoveryOutcome::Invalid { attempts_left, locked_until },
+        _ => RecoveryOutcome::Invalid { attempts_left: 0, locked_until: Some(state.locked_until) },
+    }
+}
+
+/// The canonical 12 symbols of a typed recovery code, or `None` when it cannot be one.
+///
+/// ```
+/// use totp_wasm::normalise_recovery_code;
+/// assert_eq!(normalise_recovery_code("0000-0000-0000").as_deref(), Some("000000000000"));
+/// assert_eq!(normalise_recovery_code(" OOOO oooo-0000 ").as_deref(), Some("000000000000"));
+/// assert_eq!(normalise_recovery_code("0000-0000-0001"), None); // the check symbol disagrees
+/// ```
+pub fn normalise_recovery_code(code: &str) -> Option<String> {
+    normalise_recovery(code)
+}
+
+fn normalise_recovery(code: &str) -> Option<String> {
+    let mut values = Vec::with_capacity(DATA_SYMBOLS + 1);
+    for c in code.chars() {
+        let c = match c.to_ascii_lowercase() {
+            ' ' | '-' | '\t' => continue,
+            'o' => '0',
+            'i' | 'l' => '1',
+            'u' => 'v',
+            other => other,
+        };
+        let value = RECOVERY_ALPHABET.iter().position(|&a| char::from(a) == c)?;
+        values.push(value as u8);
+        if values.len() > DATA_SYMBOLS + 1 {
+            return None;
+        }
+    }
+    let (&check, data) = values.split_last()?;
+    if data.len() != DATA_SYMBOLS || check_symbol(data) != check {
+        return None;
+    }
+    Some(values.iter().map(|&v| char::from(RECOVERY_ALPHABET[usize::from(v & 31)])).collect())
+}
+
+/// Luhn mod 32 check symbol over symbol values.
+fn check_symbol(data: &[u8]) -> u8 {
+    let mut sum = 0u32;
+    for (i, &v) in data.iter().rev().enumerate() {
+        let addend = u32::from(v) * if i % 2 == 0 { 2 } else { 1 };
+        sum += addend / 32 + addend % 32;
+    }
+    ((32 - sum % 32) % 32) as u8
+}
+
+fn hash_code(server_key: &[u8], domain: &[u8], code: &[u8]) -> Result<[u8; 32]> {
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(server_key)
+        .map_err(|_| Error::new(ErrorKind::InvalidArgument, "the server key cannot be used for HMAC"))?;
+    mac.update(domain);
+    mac.update(code);
+    let mut out = [0u8; 32];
+    for (dst, src) in out.iter_mut().zip(mac.finalize().into_bytes().iter()) {
+        *dst = *src;
+    }
+    Ok(out)
+}
+
+fn check_key(server_key: &[u8]) -> Result<()> {
+    if server_key.len() < MIN_SERVER_KEY_BYTES {
+        return Err(Error::new(ErrorKind::InvalidArgument, "the server key must be at least 16 random bytes"));
+    }
+    Ok(())
+}
+
+/// Index of `hash` in `hashes`, comparing every entry in constant time.
+fn find(hashes: &[[u8; 32]], hash: &[u8; 32]) -> Option<usize> {
+    let mut found = None;
+    for (i, stored) in hashes.iter().enumerate() {
+        if ct_eq(stored, hash) && found.is_none() {
+            found = Some(i);
+        }
+    }
+    found
+}
+
+fn ct_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    core::hint::black_box(diff) == 0
+}
+
+/// Uniform symbols from random bytes by rejection sampling: a byte is used only when it falls
+/// below the largest multiple of `n` that fits in 256, so `byte % n` has no bias.
+struct Symbols<'a, R: RandomSource> {
+    rng: &'a mut R,
+    buffer: [u8; 64],
+    used: usize,
+}
+
+impl<'a, R: RandomSource> Symbols<'a, R> {
+    fn new(rng: &'a mut R) -> Self {
+        Self { rng, buffer: [0; 64], used: 64 }
+    }
+
+    fn next(&mut self, n: u8) -> Result<u8> {
+        let limit = 256 - 256 % u16::from(n.max(1));
+        loop {
+            if self.used == self.buffer.len() {
+                self.rng.fill(&mut self.buffer)?;
+                self.used = 0;
+            }
+            let byte = self.buffer.get(self.used).copied().unwrap_or(0);
+            self.used += 1;
+            if u16::from(byte) < limit {
+                return Ok(byte % n.max(1));
+            }
+        }
+    }
+}
