@@ -94,7 +94,7 @@ pub fn generate_recovery_codes(
             *slot = symbols.next(32)?;
         }
         raw[DATA_SYMBOLS] = check_symbol(raw.get(..DATA_SYMBOLS).unwrap_or(&[]));
-        let text: String = raw.iter().map(|&v| char::from(RECOVERY_ALPHABET[usize::from(v & 31)])).collect();
+        let text: String = raw.iter().map(|&v| symbol(v)).collect();
         let hash = hash_code(server_key, b"recovery:", text.as_bytes())?;
         if next.recovery.contains(&hash) {
             continue; // a repeat within one set (chance ~2^-49): draw again
@@ -210,7 +210,12 @@ fn normalise_recovery(code: &str) -> Option<String> {
     if data.len() != DATA_SYMBOLS || check_symbol(data) != check {
         return None;
     }
-    Some(values.iter().map(|&v| char::from(RECOVERY_ALPHABET[usize::from(v & 31)])).collect())
+    Some(values.iter().map(|&v| symbol(v)).collect())
+}
+
+/// The alphabet symbol of a 5-bit value.
+fn symbol(value: u8) -> char {
+    char::from(RECOVERY_ALPHABET.get(usize::from(value & 31)).copied().unwrap_or(b'0'))
 }
 
 /// Luhn mod 32 check symbol over symbol values.
