@@ -16,6 +16,9 @@ use js_sys::{Object, Reflect, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
+mod policy;
+pub use policy::*;
+
 #[wasm_bindgen(module = "/js/otp-error.js")]
 extern "C" {
     /// The shared JS error class (one class for every entry of the package).

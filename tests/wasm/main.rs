@@ -7,6 +7,8 @@
 #[path = "../common/vectors.rs"]
 mod vectors;
 
+mod policy;
+
 use js_sys::{BigInt, Object, Reflect, Uint8Array};
 use totp_wasm::wasm::*;
 use wasm_bindgen::{JsCast, JsValue};

@@ -1,0 +1,451 @@
+//! Binding of the verifier policy: enrollment, verification with replay and throttling,
+//! authenticators, recovery and removal codes. States travel as the text form of
+//! [`UserState`]; every function returns the new state for the caller to store.
+
+use super::{JsResult, argument, bounded, field, given, options, secret_bytes, set, throw, time};
+use crate::{
+    Error, ErrorKind, OsRandom, Outcome, Policy, RecoveryOutcome, Secret, UserState, confirm_enrollment as confirm,
+    generate_recovery_codes as generate_codes, start_enrollment as start, use_recovery_code as use_recovery,
+    use_removal_code as use_removal, verify_code as verify,
+};
+use alloc::string::String;
+use alloc::vec::Vec;
+use js_sys::{Array, Map, Object, Uint8Array};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_POLICY: &'static str = r#"
+/** A user's 2FA state as opaque text (versioned, checksummed). Store it as is; it holds no secret. */
+export type TwoFactorState = string;
+
+/** Throttling and window rules. Defaults: window 1, 5 free failures, then locks of 60 s doubling to 86400 s. */
+export interface Policy {
+  window?: number;
+  freeFailures?: number;
+  baseLockout?: number;
+  maxLockout?: number;
+}
+
+/** A key for hashing recovery codes: at least 16 bytes (use 32 random bytes from a secret binding). */
+export type ServerKey = Uint8Array | string;
+
+/** What the setup screen shows. Keep `secret` (encrypted, expiring) until confirmEnrollment. */
+export interface Enrollment {
+  secret: string;
+  uri: string;
+  account: string;
+  issuer: string;
+  /** the key in groups of four, for manual entry */
+  key: string;
+  /** "Time based" */
+  type: string;
+  /** the QR code as SVG (the `totp-wasm` entry only; not in `totp-wasm/core`) */
+  qrSvg?: string;
+}
+
+/** One authenticator of a user. */
+export interface FactorInfo {
+  id: number;
+  label: string;
+  /** Unix seconds */
+  created: number;
+  algorithm: Algorithm;
+  digits: number;
+  period: number;
+  /** last accepted time step, or null */
+  lastStep: number | null;
+}
+
+/** What describeState returns. */
+export interface StateInfo {
+  enabled: boolean;
+  factors: FactorInfo[];
+  recoveryRemaining: number;
+  hasRemovalCode: boolean;
+  failures: number;
+  /** Unix seconds the current lock ends, or null */
+  lockedUntil: number | null;
+}
+
+/** The outcome of a code check, with the state to store. */
+export interface VerifyResult {
+  outcome: 'accepted' | 'invalid' | 'replayed' | 'locked';
+  /** accepted / replayed: the authenticator */
+  factorId?: number;
+  /** accepted: step offset */
+  offset?: number;
+  /** invalid: failures left before a lock */
+  attemptsLeft?: number;
+  /** locked (or invalid that started a lock): Unix seconds when guesses are accepted again */
+  retryAt?: number;
+  state: TwoFactorState;
+}
+
+/** The outcome of a recovery- or removal-code check, with the state to store. */
+export interface RecoveryResult {
+  /** typo: not a well-formed code (nothing counted); accepted removal code: 2FA is now off */
+  outcome: 'accepted' | 'invalid' | 'typo' | 'locked';
+  /** accepted: recovery codes left */
+  remaining?: number;
+  attemptsLeft?: number;
+  retryAt?: number;
+  state: TwoFactorState;
+}
+
+/** An empty state: 2FA off. */
+export function newState(): TwoFactorState;
+
+/** The state's content for display (authenticators, codes left, lock). */
+export function describeState(state: TwoFactorState): StateInfo;
+
+/** A new 160-bit secret with its otpauth URI and manual-entry fields. */
+export function startEnrollment(params: { issuer: string; account: string } & OtpOptions): Enrollment;
+
+/**
+ * Checks the first code of a new authenticator. When valid, the authenticator is added with
+ * that code's step already used, so the enrollment code cannot be replayed at login.
+ */
+export function confirmEnrollment(
+  state: TwoFactorState | null,
+  params: { secret: SecretInput; code: string; label: string; time?: number; policy?: Policy } & OtpOptions,
+): VerifyResult;
+
+/**
+ * Checks a code against every authenticator, with replay rejection and throttling.
+ * `secrets` maps factor id to secret: a plain object ({ 1: 'BASE32…' }) or a Map.
+ */
+export function verifyCode(
+  state: TwoFactorState,
+  secrets: Record<number, SecretInput> | Map<number, SecretInput>,
+  code: string,
+  options?: { time?: number; policy?: Policy },
+): VerifyResult;
+
+/** Renames an authenticator. */
+export function renameFactor(state: TwoFactorState, factorId: number, label: string): TwoFactorState;
+
+/** Removes an authenticator; removing the last one turns 2FA off (codes revoked too). */
+export function removeFactor(state: TwoFactorState, factorId: number): TwoFactorState;
+
+/** Turns 2FA off: every authenticator, recovery and removal code goes. */
+export function disableTwoFactor(state: TwoFactorState): TwoFactorState;
+
+/**
+ * Issues ten recovery codes (and a 16-digit removal code with `removalCode: true`), revoking
+ * any earlier set. Show them once: the state keeps only HMAC-SHA-256 hashes under `serverKey`.
+ */
+export function generateRecoveryCodes(
+  state: TwoFactorState,
+  serverKey: ServerKey,
+  options?: { removalCode?: boolean },
+): { codes: string[]; removalCode?: string; state: TwoFactorState };
+
+/** Uses a recovery code (input normalised: case, spaces, hyphens, look-alikes). */
+export function useRecoveryCode(
+  state: TwoFactorState,
+  serverKey: ServerKey,
+  code: string,
+  options?: { time?: number; policy?: Policy },
+): RecoveryResult;
+
+/** Uses the removal code: when accepted, 2FA is off in the returned state. */
+export function useRemovalCode(
+  state: TwoFactorState,
+  serverKey: ServerKey,
+  code: string,
+  options?: { time?: number; policy?: Policy },
+): RecoveryResult;
+"#;
+
+fn state_arg(value: &JsValue) -> Result<UserState, Error> {
+    let text = value.as_string().ok_or_else(|| argument("state must be the string returned by newState() or a previous call"))?;
+    UserState::decode(&text)
+}
+
+fn text_arg(value: &JsValue, name: &str) -> Result<String, Error> {
+    value.as_string().ok_or_else(|| {
+        let mut m = String::from(name);
+        m.push_str(" must be a string");
+        argument(&m)
+    })
+}
+
+fn required_text(params: &JsValue, key: &str) -> Result<String, Error> {
+    let value = field(params, key)?;
+    if given(&value).is_none() {
+        let mut m = String::from(key);
+        m.push_str(" is required");
+        return Err(argument(&m));
+    }
+    text_arg(&value, key)
+}
+
+fn policy_arg(options: &JsValue) -> Result<Policy, Error> {
+    let value = field(options, "policy")?;
+    let d = Policy::default();
+    let max = 10 * 365 * 86_400;
+    let policy = Policy {
+        window: bounded(&field(&value, "window")?, "policy.window", d.window, crate::MAX_WINDOW)?,
+        free_failures: bounded(&field(&value, "freeFailures")?, "policy.freeFailures", d.free_failures.into(), 1000)? as u32,
+        base_lockout: bounded(&field(&value, "baseLockout")?, "policy.baseLockout", d.base_lockout, max)?,
+        max_lockout: bounded(&field(&value, "maxLockout")?, "policy.maxLockout", d.max_lockout, max)?,
+    };
+    policy.validate()?;
+    Ok(policy)
+}
+
+fn server_key(value: &JsValue) -> Result<Vec<u8>, Error> {
+    if let Some(text) = value.as_string() {
+        return Ok(text.into_bytes());
+    }
+    if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
+        return Ok(bytes.to_vec());
+    }
+    Err(argument("serverKey must be a Uint8Array or a string of at least 16 bytes"))
+}
+
+fn factor_id(value: &JsValue) -> Result<u32, Error> {
+    bounded(value, "factorId", 0, u32::MAX.into()).map(|id| id as u32)
+}
+
+fn num(value: u64) -> JsValue {
+    JsValue::from_f64(value as f64)
+}
+
+fn verify_result(outcome: Outcome, state: &UserState) -> JsValue {
+    let out = Object::new();
+    let (name, factor, offset, attempts, retry) = match outcome {
+        Outcome::Accepted { factor, offset } => ("accepted", Some(factor), Some(offset), None, None),
+        Outcome::Invalid { attempts_left, locked_until } => ("invalid", None, None, Some(attempts_left), locked_until),
+        Outcome::Replayed { factor } => ("replayed", Some(factor), None, None, None),
+        Outcome::Locked { retry_at } => ("locked", None, None, None, Some(retry_at)),
+    };
+    set(&out, "outcome", &name.into());
+    if let Some(f) = factor {
+        set(&out, "factorId", &num(f.into()));
+    }
+    if let Some(o) = offset {
+        set(&out, "offset", &JsValue::from_f64(o as f64));
+    }
+    if let Some(a) = attempts {
+        set(&out, "attemptsLeft", &num(a.into()));
+    }
+    if let Some(r) = retry {
+        set(&out, "retryAt", &num(r));
+    }
+    set(&out, "state", &state.encode().into());
+    out.into()
+}
+
+fn recovery_result(outcome: RecoveryOutcome, state: &UserState) -> JsValue {
+    let out = Object::new();
+    let name = match outcome {
+        RecoveryOutcome::Accepted { remaining } => {
+            set(&out, "remaining", &num(remaining as u64));
+            "accepted"
+        }
+        RecoveryOutcome::Invalid { attempts_left, locked_until } => {
+            set(&out, "attemptsLeft", &num(attempts_left.into()));
+            if let Some(r) = locked_until {
+                set(&out, "retryAt", &num(r));
+            }
+            "invalid"
+        }
+        RecoveryOutcome::Typo => "typo",
+        RecoveryOutcome::Locked { retry_at } => {
+            set(&out, "retryAt", &num(retry_at));
+            "locked"
+        }
+    };
+    set(&out, "outcome", &name.into());
+    set(&out, "state", &state.encode().into());
+    out.into()
+}
+
+/// An empty state.
+#[wasm_bindgen(js_name = newState, skip_typescript)]
+pub fn new_state() -> String {
+    UserState::new().encode()
+}
+
+/// The state's content for display.
+#[wasm_bindgen(js_name = describeState, skip_typescript)]
+pub fn describe_state(state: JsValue) -> JsResult<JsValue> {
+    let state = state_arg(&state).map_err(throw)?;
+    let out = Object::new();
+    set(&out, "enabled", &state.enabled().into());
+    let factors = Array::new();
+    for f in &state.factors {
+        let o = Object::new();
+        set(&o, "id", &num(f.id.into()));
+        set(&o, "label", &f.label.as_str().into());
+        set(&o, "created", &num(f.created));
+        set(&o, "algorithm", &f.options.algorithm.name().into());
+        set(&o, "digits", &num(f.options.digits.into()));
+        set(&o, "period", &num(f.options.period));
+        set(&o, "lastStep", &f.last_step.map_or(JsValue::NULL, num));
+        factors.push(&o);
+    }
+    set(&out, "factors", &factors);
+    set(&out, "recoveryRemaining", &num(state.recovery_remaining() as u64));
+    set(&out, "hasRemovalCode", &state.has_removal_code().into());
+    set(&out, "failures", &num(state.failures.into()));
+    let locked = if state.locked_until > 0 { num(state.locked_until) } else { JsValue::NULL };
+    set(&out, "lockedUntil", &locked);
+    Ok(out.into())
+}
+
+/// A new secret with its URI and manual-entry fields.
+#[wasm_bindgen(js_name = startEnrollment, skip_typescript)]
+pub fn start_enrollment(params: JsValue) -> JsResult<JsValue> {
+    start_enrollment_inner(&params).map_err(throw)
+}
+
+fn start_enrollment_inner(params: &JsValue) -> Result<JsValue, Error> {
+    let issuer = required_text(params, "issuer")?;
+    let account = required_text(params, "account")?;
+    let opts = options(params)?;
+    let e = start(&issuer, &account, &opts, &mut OsRandom)?;
+    let out = Object::new();
+    set(&out, "secret", &e.secret.to_base32().into());
+    set(&out, "uri", &e.uri.as_str().into());
+    set(&out, "account", &e.account.as_str().into());
+    set(&out, "issuer", &e.issuer.as_str().into());
+    set(&out, "key", &e.key.as_str().into());
+    set(&out, "type", &e.kind.into());
+    #[cfg(feature = "qr")]
+    set(&out, "qrSvg", &crate::qr_svg(&e.uri, &crate::SvgOptions::default())?.into());
+    Ok(out.into())
+}
+
+/// Checks the first code of a new authenticator.
+#[wasm_bindgen(js_name = confirmEnrollment, skip_typescript)]
+pub fn confirm_enrollment(state: JsValue, params: JsValue) -> JsResult<JsValue> {
+    confirm_inner(&state, &params).map_err(throw)
+}
+
+fn confirm_inner(state: &JsValue, params: &JsValue) -> Result<JsValue, Error> {
+    let state = if given(state).is_none() { UserState::new() } else { state_arg(state)? };
+    let secret_value = field(params, "secret")?;
+    if given(&secret_value).is_none() {
+        return Err(argument("secret is required: the one startEnrollment returned"));
+    }
+    let key = Secret::from_bytes(secret_bytes(&secret_value)?)?;
+    if key.as_bytes().len() < crate::MIN_GENERATED_BYTES {
+        return Err(Error::new(ErrorKind::InvalidSecret, "a new authenticator needs a secret of at least 128 bits"));
+    }
+    let code = required_text(params, "code")?;
+    let label = required_text(params, "label")?;
+    let opts = options(params)?;
+    let now = time(&field(params, "time")?)?;
+    let (outcome, next) = confirm(&state, key.as_bytes(), &code, &label, now, &opts, &policy_arg(params)?)?;
+    Ok(verify_result(outcome, &next))
+}
+
+/// Checks a code against every authenticator.
+#[wasm_bindgen(js_name = verifyCode, skip_typescript)]
+pub fn verify_code(state: JsValue, secrets: JsValue, code: JsValue, options: JsValue) -> JsResult<JsValue> {
+    verify_inner(&state, &secrets, &code, &options).map_err(throw)
+}
+
+fn verify_inner(state: &JsValue, secrets: &JsValue, code: &JsValue, options: &JsValue) -> Result<JsValue, Error> {
+    let state = state_arg(state)?;
+    let code = code.as_string().ok_or_else(|| argument("code must be a string such as \"012345\""))?;
+    if given(secrets).is_none_or(|s| !s.is_object()) {
+        return Err(argument("secrets must map factor ids to secrets: { 1: 'BASE32…' } or a Map"));
+    }
+    let map = secrets.dyn_ref::<Map>();
+    let mut keys: Vec<(u32, Vec<u8>)> = Vec::with_capacity(state.factors.len());
+    for f in &state.factors {
+        let id = JsValue::from_f64(f.id.into());
+        let value = match map {
+            Some(m) => m.get(&id),
+            None => js_sys::Reflect::get(secrets, &JsValue::from_str(&crate::error::decimal(f.id.into())))
+                .map_err(|_| argument("secrets could not be read"))?,
+        };
+        if given(&value).is_some() {
+            keys.push((f.id, secret_bytes(&value)?));
+        }
+    }
+    let borrowed: Vec<(u32, &[u8])> = keys.iter().map(|(id, k)| (*id, k.as_slice())).collect();
+    let now = time(&field(options, "time")?)?;
+    let (outcome, next) = verify(&state, &borrowed, &code, now, &policy_arg(options)?)?;
+    Ok(verify_result(outcome, &next))
+}
+
+/// Renames an authenticator.
+#[wasm_bindgen(js_name = renameFactor, skip_typescript)]
+pub fn rename_factor(state: JsValue, factor: JsValue, label: JsValue) -> JsResult<String> {
+    let run = || -> Result<String, Error> {
+        let mut s = state_arg(&state)?;
+        s.rename_factor(factor_id(&factor)?, &text_arg(&label, "label")?)?;
+        Ok(s.encode())
+    };
+    run().map_err(throw)
+}
+
+/// Removes an authenticator.
+#[wasm_bindgen(js_name = removeFactor, skip_typescript)]
+pub fn remove_factor(state: JsValue, factor: JsValue) -> JsResult<String> {
+    let run = || -> Result<String, Error> {
+        let mut s = state_arg(&state)?;
+        s.remove_factor(factor_id(&factor)?)?;
+        Ok(s.encode())
+    };
+    run().map_err(throw)
+}
+
+/// Turns 2FA off.
+#[wasm_bindgen(js_name = disableTwoFactor, skip_typescript)]
+pub fn disable_two_factor(state: JsValue) -> JsResult<String> {
+    let mut s = state_arg(&state).map_err(throw)?;
+    s.disable();
+    Ok(s.encode())
+}
+
+/// Issues recovery codes (and a removal code).
+#[wasm_bindgen(js_name = generateRecoveryCodes, skip_typescript)]
+pub fn generate_recovery_codes(state: JsValue, key: JsValue, options: JsValue) -> JsResult<JsValue> {
+    let run = || -> Result<JsValue, Error> {
+        let s = state_arg(&state)?;
+        let removal = field(&options, "removalCode")?;
+        let with_removal = match given(&removal) {
+            None => false,
+            Some(v) => v.as_bool().ok_or_else(|| argument("removalCode must be true or false"))?,
+        };
+        let (issued, next) = generate_codes(&s, &server_key(&key)?, &mut OsRandom, with_removal)?;
+        let out = Object::new();
+        let codes: Array = issued.codes.iter().map(|c| JsValue::from_str(c)).collect();
+        set(&out, "codes", &codes);
+        if let Some(r) = &issued.removal_code {
+            set(&out, "removalCode", &r.as_str().into());
+        }
+        set(&out, "state", &next.encode().into());
+        Ok(out.into())
+    };
+    run().map_err(throw)
+}
+
+/// Uses a recovery code.
+#[wasm_bindgen(js_name = useRecoveryCode, skip_typescript)]
+pub fn use_recovery_code(state: JsValue, key: JsValue, code: JsValue, options: JsValue) -> JsResult<JsValue> {
+    recovery_inner(&state, &key, &code, &options, false).map_err(throw)
+}
+
+/// Uses the removal code.
+#[wasm_bindgen(js_name = useRemovalCode, skip_typescript)]
+pub fn use_removal_code(state: JsValue, key: JsValue, code: JsValue, options: JsValue) -> JsResult<JsValue> {
+    recovery_inner(&state, &key, &code, &options, true).map_err(throw)
+}
+
+fn recovery_inner(state: &JsValue, key: &JsValue, code: &JsValue, options: &JsValue, removal: bool) -> Result<JsValue, Error> {
+    let s = state_arg(state)?;
+    let key = server_key(key)?;
+    let code = text_arg(code, "code")?;
+    let now = time(&field(options, "time")?)?;
+    let policy = policy_arg(options)?;
+    let (outcome, next) =
+        if removal { use_removal(&s, &key, &code, now, &policy)? } else { use_recovery(&s, &key, &code, now, &policy)? };
+    Ok(recovery_result(outcome, &next))
+}
