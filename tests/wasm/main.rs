@@ -58,7 +58,7 @@ fn options_of(v: &vectors::Vector) -> JsValue {
 
 /// A counter as the JS API takes it: a number up to 2^53 - 1, a bigint above.
 fn counter_of(value: u64) -> JsValue {
-    if value <= (1 << 53) - 1 { n(value as f64) } else { big(&value.to_string()) }
+    if value < (1 << 53) { n(value as f64) } else { big(&value.to_string()) }
 }
 
 #[wasm_bindgen_test]
