@@ -30,6 +30,7 @@
 extern crate alloc;
 
 mod algorithm;
+mod codec;
 mod enroll;
 mod error;
 mod hotp;

@@ -111,7 +111,7 @@ impl Secret {
 
     /// Canonical base32: uppercase, unpadded.
     pub fn to_base32(&self) -> String {
-        data_encoding::BASE32_NOPAD.encode(&self.0)
+        crate::codec::base32_encode(&self.0)
     }
 
     /// The base32 key in groups of four for people to read and type: `JBSW Y3DP EHPK 3PXP`.
@@ -201,11 +201,5 @@ fn bad_character(c: char, index: usize) -> Error {
 
 /// Decodes validated canonical base32, ignoring unused trailing bits as authenticator apps do.
 fn decode_clean(clean: &str) -> Result<Vec<u8>> {
-    let mut spec = data_encoding::Specification::new();
-    spec.symbols.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
-    spec.check_trailing_bits = false;
-    let invalid = |_| Error::new(ErrorKind::InvalidSecret, "the secret is not valid base32");
-    spec.encoding().map_err(|_| Error::new(ErrorKind::InvalidSecret, "base32 decoder unavailable"))?
-        .decode(clean.as_bytes())
-        .map_err(invalid)
+    crate::codec::base32_decode(clean).ok_or_else(|| Error::new(ErrorKind::InvalidSecret, "the secret is not valid base32"))
 }

@@ -202,7 +202,7 @@ impl UserState {
 
     /// The text form: unpadded base64url of [`UserState::to_bytes`].
     pub fn encode(&self) -> String {
-        data_encoding::BASE64URL_NOPAD.encode(&self.to_bytes())
+        crate::codec::base64url_encode(&self.to_bytes())
     }
 
     /// Reads the text form.
@@ -214,9 +214,7 @@ impl UserState {
     /// assert_eq!(UserState::decode("not a state").unwrap_err().code(), "INVALID_STATE");
     /// ```
     pub fn decode(text: &str) -> Result<Self> {
-        let bytes = data_encoding::BASE64URL_NOPAD
-            .decode(text.trim().as_bytes())
-            .map_err(|_| corrupt("it is not base64url text"))?;
+        let bytes = crate::codec::base64url_decode(text.trim()).ok_or_else(|| corrupt("it is not base64url text"))?;
         Self::from_bytes(&bytes)
     }
 }
