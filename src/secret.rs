@@ -167,9 +167,9 @@ pub fn normalize_base32(text: &str) -> Result<String> {
         return Err(Error::new(
             ErrorKind::InvalidSecret,
             msg(&[
-                "a base32 secret cannot be ",
+                "the secret has an impossible length for base32 (",
                 &decimal(clean.len() as u64),
-                " characters long: a character is missing or extra",
+                "): a character is missing or extra",
             ]),
         ));
     }

@@ -120,7 +120,10 @@ fn period(value: &JsValue) -> Result<u64, Error> {
     match whole_number(value) {
         Ok(None) => Ok(30),
         Ok(Some(p)) if p >= 1 => Ok(p),
-        Ok(Some(_)) | Err(true) => Err(Error::new(ErrorKind::InvalidPeriod, "period must be a whole number of seconds, at least 1 (30 is the usual choice)")),
+        Ok(Some(_)) | Err(true) => Err(Error::new(
+            ErrorKind::InvalidPeriod,
+            "period must be a whole number of seconds from 1 to 2^53 - 1 (30 is the usual choice)",
+        )),
         Err(false) => Err(argument("period must be a number of seconds")),
     }
 }
@@ -279,8 +282,13 @@ export function parseUri(uri: string): ParsedUri;
 /// A new random secret as base32.
 #[wasm_bindgen(js_name = generateSecret, skip_typescript)]
 pub fn generate_secret(bytes: JsValue) -> JsResult<String> {
-    let bytes = bounded(&bytes, "bytes", crate::DEFAULT_SECRET_BYTES as u64, 1024).map_err(throw)?;
-    let secret = Secret::generate(bytes as usize, &mut OsRandom).map_err(throw)?;
+    // Out-of-range whole numbers reach Secret::generate, whose message names the 16..=64 range.
+    let bytes = match whole_number(&bytes) {
+        Ok(None) => crate::DEFAULT_SECRET_BYTES as u64,
+        Ok(Some(n)) => n,
+        Err(_) => return Err(throw(argument("bytes must be a whole number from 16 to 64 (20 is the default)"))),
+    };
+    let secret = Secret::generate(usize::try_from(bytes).unwrap_or(usize::MAX), &mut OsRandom).map_err(throw)?;
     Ok(secret.to_base32())
 }
 
