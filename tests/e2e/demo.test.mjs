@@ -355,6 +355,12 @@ describe('the page in headless Chromium', () => {
       assert.equal(await page.isVisible('#qr'), false);
       await page.fill('#account', 'carol');
       assert.equal(await page.isVisible('#qr svg'), true);
+      // An issuer with a colon cannot be written in the label: the package's message is shown.
+      await page.fill('#issuer', 'A:B');
+      assert.equal(await page.isVisible('#qr-error'), true);
+      assert.match(await text(page, '#qr-error'), /^The issuer/);
+      await page.fill('#issuer', 'Example & Co');
+      assert.equal(await page.isVisible('#qr svg'), true);
 
       const keyBefore = await text(page, '#key');
       await page.click('#new-secret');
@@ -363,6 +369,7 @@ describe('the page in headless Chromium', () => {
       const p2 = parseUri(await text(page, '#uri'));
       assert.equal(keyAfter.replace(/ /g, ''), p2.secret);
       assert.equal(p2.account, 'carol');
+      assert.equal(p2.issuer, 'Example & Co');
       const shown = (await text(page, '#code')).replace(' ', '');
       const now = Date.now() / 1000;
       assert.ok([totp(p2.secret, { time: now }), totp(p2.secret, { time: now - 1.5 })].includes(shown), 'code follows the new secret');
