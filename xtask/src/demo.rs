@@ -1,0 +1,145 @@
+//! `cargo xtask demo [--port 8787] [--state .demo]`: builds pkg/, then serves www/ and pkg/
+//! through the worker in edge/ on workerd at http://127.0.0.1:<port>/ until Ctrl-C.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crate::{Context, Ctx, Result, build, tools};
+
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
+const STOP_GRACE: Duration = Duration::from_secs(2);
+
+pub fn command(ctx: &Ctx, args: &[String]) -> Result<ExitCode> {
+    let mut port: u16 = 8787;
+    let mut state = ctx.root.join(".demo");
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) => (f, Some(v.to_string())),
+            None => (arg.as_str(), None),
+        };
+        let mut value = || inline.clone().or_else(|| args.next().cloned()).ok_or(format!("{flag} needs a value"));
+        match flag {
+            "--port" => port = value()?.parse().map_err(|e| format!("--port: {e}"))?,
+            "--state" => state = std::env::current_dir().context("current directory")?.join(value()?),
+            other => return Err(format!("demo: unknown argument `{other}` (usage: cargo xtask demo [--port N] [--state DIR])")),
+        }
+    }
+
+    let config = ctx.root.join("edge/config.capnp");
+    if !config.is_file() {
+        return Err(format!("{} is missing: the demo is workerd running edge/", config.display()));
+    }
+    // Checked before building: a demo already running there keeps serving pkg/ untouched.
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    if TcpStream::connect_timeout(&addr, Duration::from_millis(300)).is_ok() {
+        return Err(format!("port {port} is already in use on 127.0.0.1: stop that server or pass --port"));
+    }
+    let tools = tools::build_tools(ctx)?;
+    build::build(ctx, &tools)?;
+    std::fs::create_dir_all(&state).with_context(|| format!("creating the state folder {}", state.display()))?;
+
+    // Before workerd starts, so that a Ctrl-C during startup still stops it.
+    let (signals, signal) = mpsc::channel();
+    ctrlc::set_handler(move || {
+        let _ = signals.send(());
+    })
+    .context("installing the Ctrl-C handler")?;
+
+    let workerd = ctx.root.join("node_modules/.bin/workerd");
+    let mut cmd = Command::new(&workerd);
+    cmd.current_dir(&ctx.root)
+        .arg("serve")
+        .arg(&config)
+        .args(["--socket-addr".to_string(), format!("http={addr}")])
+        .args(dir_arg("www", &ctx.root.join("www")))
+        .args(dir_arg("pkg", &ctx.root.join("pkg")))
+        .args(dir_arg("state", &canonical(&state)));
+    println!("$ {}", crate::process::show(&cmd));
+    let mut child = cmd.spawn().with_context(|| format!("starting {}", workerd.display()))?;
+
+    let started = Instant::now();
+    loop {
+        if signal.try_recv().is_ok() {
+            return stop(&mut child);
+        }
+        if let Some(status) = child.try_wait().context("watching workerd")? {
+            return Err(format!("workerd exited before it answered ({status})"));
+        }
+        if let Some(status_line) = answers(&addr) {
+            let code = status_line.split_whitespace().nth(1).unwrap_or("?");
+            if !code.starts_with('2') && !code.starts_with('3') {
+                eprintln!("warning: GET / answered {code}");
+            }
+            break;
+        }
+        if started.elapsed() > STARTUP_TIMEOUT {
+            let _ = stop(&mut child);
+            return Err(format!("workerd did not answer on http://{addr}/ within {}s", STARTUP_TIMEOUT.as_secs()));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    println!("totp-wasm demo: http://{addr}/");
+    println!("(state in {}; Ctrl-C stops)", state.display());
+
+    loop {
+        if signal.recv_timeout(Duration::from_millis(250)).is_ok() {
+            return stop(&mut child);
+        }
+        if let Some(status) = child.try_wait().context("watching workerd")? {
+            // Ctrl-C reaches workerd too (same process group): it may exit before we hear it.
+            if signal.recv_timeout(Duration::from_millis(500)).is_ok() {
+                println!("stopped");
+                return Ok(ExitCode::SUCCESS);
+            }
+            eprintln!("workerd exited by itself ({status})");
+            let code = status.code().filter(|c| *c != 0).and_then(|c| u8::try_from(c).ok()).unwrap_or(1);
+            return Ok(ExitCode::from(code));
+        }
+    }
+}
+
+fn dir_arg(name: &str, path: &Path) -> [String; 2] {
+    ["--directory-path".to_string(), format!("{name}={}", path.display())]
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The status line of `GET /`, once something answers HTTP on `addr`.
+fn answers(addr: &SocketAddr) -> Option<String> {
+    let mut stream = TcpStream::connect_timeout(addr, Duration::from_millis(500)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let request = format!("GET / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut head = [0u8; 64];
+    let n = stream.read(&mut head).ok()?;
+    let text = String::from_utf8_lossy(&head[..n]);
+    let line = text.lines().next()?.to_string();
+    line.starts_with("HTTP/").then_some(line)
+}
+
+/// SIGTERM, then SIGKILL if workerd is still there after the grace period.
+fn stop(child: &mut Child) -> Result<ExitCode> {
+    println!("stopping workerd ...");
+    if child.try_wait().ok().flatten().is_none() {
+        let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+        let deadline = Instant::now() + STOP_GRACE;
+        while Instant::now() < deadline {
+            if child.try_wait().ok().flatten().is_some() {
+                println!("stopped");
+                return Ok(ExitCode::SUCCESS);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        child.kill().context("killing workerd")?;
+    }
+    let _ = child.wait();
+    println!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
