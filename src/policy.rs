@@ -77,7 +77,7 @@ impl Policy {
 
     /// The lock (seconds) after the `failures`-th consecutive failure: 0 while failures are free.
     pub fn lockout_after(&self, failures: u32) -> u64 {
-        let Some(excess) = failures.checked_sub(self.free_failures + 1) else { return 0 };
+        let Some(excess) = failures.checked_sub(self.free_failures.saturating_add(1)) else { return 0 };
         let doubled = self.base_lockout.checked_shl(excess.min(63)).filter(|d| d >> excess.min(63) == self.base_lockout);
         doubled.unwrap_or(u64::MAX).min(self.max_lockout)
     }
