@@ -1,6 +1,7 @@
 //! Enrollment QR codes, rendered locally (never by a third-party QR service): a module matrix
-//! for canvas drawing, and a compact SVG with all dark modules in one `<path>`, each horizontal
-//! run of dark modules merged into one rectangle.
+//! for canvas drawing, and a compact SVG with all dark modules in one `<path>`: each horizontal
+//! run of dark modules is one stroke one module wide (`h7`), reached by a relative move from the
+//! end of the previous run (`m2 0`, `m-20 1`), about half the size of drawing rectangles.
 
 use crate::error::{Error, ErrorKind, Result, decimal, msg};
 use alloc::string::String;
@@ -147,7 +148,7 @@ pub fn qr_svg(text: &str, options: &SvgOptions) -> Result<String> {
         svg.push_str(&options.light);
         svg.push_str("\"/>");
     }
-    svg.push_str("<path fill=\"");
+    svg.push_str("<path stroke=\"");
     svg.push_str(&options.dark);
     svg.push_str("\" d=\"");
     push_runs(&matrix, q, &mut svg);
@@ -155,8 +156,10 @@ pub fn qr_svg(text: &str, options: &SvgOptions) -> Result<String> {
     Ok(svg)
 }
 
-/// One `M x y h w v1 h -w z` rectangle per horizontal run of dark modules.
+/// One horizontal stroke per run of dark modules, on the row's centre line (`y + 0.5`), each
+/// reached by a relative move from the end of the previous one.
 fn push_runs(matrix: &QrMatrix, offset: usize, out: &mut String) {
+    let mut pen: Option<(usize, usize)> = None; // where the previous stroke ended
     for y in 0..matrix.size {
         let mut x = 0;
         while x < matrix.size {
@@ -168,18 +171,34 @@ fn push_runs(matrix: &QrMatrix, offset: usize, out: &mut String) {
             while matrix.is_dark(x, y) {
                 x += 1;
             }
-            let run = decimal((x - start) as u64);
-            out.push('M');
-            out.push_str(&decimal((start + offset) as u64));
-            out.push(' ');
-            out.push_str(&decimal((y + offset) as u64));
+            let (sx, sy) = (start + offset, y + offset);
+            match pen {
+                None => {
+                    out.push('M');
+                    out.push_str(&decimal(sx as u64));
+                    out.push(' ');
+                    out.push_str(&decimal(sy as u64));
+                    out.push_str(".5");
+                }
+                Some((px, py)) => {
+                    out.push('m');
+                    push_signed(out, sx as i64 - px as i64);
+                    out.push(' ');
+                    push_signed(out, sy as i64 - py as i64);
+                }
+            }
             out.push('h');
-            out.push_str(&run);
-            out.push_str("v1h-");
-            out.push_str(&run);
-            out.push('z');
+            out.push_str(&decimal((x - start) as u64));
+            pen = Some((x + offset, sy));
         }
     }
+}
+
+fn push_signed(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    out.push_str(&decimal(n.unsigned_abs()));
 }
 
 /// Colours go into an attribute verbatim, so only CSS colour syntax is allowed: `#hex`, names,

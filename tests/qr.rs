@@ -72,9 +72,9 @@ fn svg_is_one_path_of_merged_runs_in_a_viewbox_with_a_quiet_zone() {
     let side = m.size + 4;
     assert!(svg.contains(&format!("viewBox=\"0 0 {side} {side}\"")));
     assert_eq!(svg.matches("<path").count(), 1);
-    assert!(svg.contains("fill=\"rgb(10,20,30)\""));
+    assert!(svg.contains("stroke=\"rgb(10,20,30)\""));
     assert!(!svg.contains("<rect"), "light 'none' draws no background");
-    // One rectangle per horizontal run: count the runs in the matrix.
+    // One stroke per horizontal run: count the runs in the matrix.
     let mut runs = 0;
     for y in 0..m.size {
         for x in 0..m.size {
@@ -83,9 +83,36 @@ fn svg_is_one_path_of_merged_runs_in_a_viewbox_with_a_quiet_zone() {
             }
         }
     }
-    assert_eq!(svg.matches('M').count(), runs);
+    let d = svg.split("d=\"").nth(1).unwrap().split('"').next().unwrap();
+    assert_eq!(d.matches('h').count(), runs);
     // The first run starts at the quiet zone's edge: the finder pattern's top row, 7 wide.
-    assert!(svg.contains("d=\"M2 2h7v1h-7z"), "{svg}");
+    assert!(d.starts_with("M2 2.5h7m"), "{svg}");
+    // Redraw the path on a grid: it must cover exactly the dark modules.
+    let mut grid = vec![vec![false; side]; side];
+    let (mut x, mut y) = (0i64, 0i64);
+    let mut rest = d;
+    while let Some(cmd) = rest.chars().next() {
+        let end = rest[1..].find(['M', 'm', 'h']).map_or(rest.len(), |i| i + 1);
+        let args: Vec<f64> = rest[1..end].split(' ').map(|a| a.parse().unwrap()).collect();
+        match cmd {
+            'M' => (x, y) = (args[0] as i64, args[1].floor() as i64),
+            'm' => (x, y) = (x + args[0] as i64, y + args[1] as i64),
+            'h' => {
+                for cx in x..x + args[0] as i64 {
+                    grid[y as usize][cx as usize] = true;
+                }
+                x += args[0] as i64;
+            }
+            other => panic!("unexpected command {other}"),
+        }
+        rest = &rest[end..];
+    }
+    for (gy, row) in grid.iter().enumerate() {
+        for (gx, &dark) in row.iter().enumerate() {
+            let expected = gx >= 2 && gy >= 2 && m.is_dark(gx - 2, gy - 2);
+            assert_eq!(dark, expected, "module ({gx}, {gy})");
+        }
+    }
 }
 
 #[test]
