@@ -16,8 +16,14 @@ use js_sys::{Object, Reflect, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
+mod migration;
 mod policy;
 pub use policy::*;
+#[cfg(feature = "scan")]
+mod scan;
+pub use migration::*;
+#[cfg(feature = "scan")]
+pub use scan::*;
 
 #[wasm_bindgen(module = "/js/otp-error.js")]
 extern "C" {
@@ -52,13 +58,49 @@ fn given(value: &JsValue) -> Option<&JsValue> {
     (!value.is_undefined() && !value.is_null()).then_some(value)
 }
 
-/// Reads `key` from an options object; a non-object `options` is INVALID_ARGUMENT.
+#[wasm_bindgen]
+extern "C" {
+    /// Any options object. Its fields are read through structural getters (`options.time` in
+    /// the glue): about five times faster than `Reflect.get` with a key string made in Rust.
+    type Options;
+    #[wasm_bindgen(method, getter, structural, catch)]
+    fn time(this: &Options) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, structural, catch)]
+    fn algorithm(this: &Options) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, structural, catch)]
+    fn digits(this: &Options) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, structural, catch)]
+    fn period(this: &Options) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, structural, catch)]
+    fn window(this: &Options) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, structural, catch, js_name = lookAhead)]
+    fn look_ahead(this: &Options) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, structural, catch)]
+    fn secret(this: &Options) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, structural, catch)]
+    fn policy(this: &Options) -> Result<JsValue, JsValue>;
+}
+
+/// Reads `key` from an options object; a non-object `options` is INVALID_ARGUMENT. The hot
+/// keys go through getters, the rest through `Reflect.get`.
 fn field(options: &JsValue, key: &str) -> Result<JsValue, Error> {
     let Some(object) = given(options) else { return Ok(JsValue::UNDEFINED) };
     if !object.is_object() {
         return Err(argument("options must be an object, e.g. { digits: 6 }"));
     }
-    Reflect::get(object, &JsValue::from_str(key)).map_err(|_| argument("options could not be read"))
+    let bag: &Options = object.unchecked_ref();
+    let value = match key {
+        "time" => bag.time(),
+        "algorithm" => bag.algorithm(),
+        "digits" => bag.digits(),
+        "period" => bag.period(),
+        "window" => bag.window(),
+        "lookAhead" => bag.look_ahead(),
+        "secret" => bag.secret(),
+        "policy" => bag.policy(),
+        _ => Reflect::get(object, &JsValue::from_str(key)),
+    };
+    value.map_err(|_| argument("options could not be read"))
 }
 
 /// A whole number from a JS number: `Err(None)` for a wrong type, `Err(Some(()))` for a number
