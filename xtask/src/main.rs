@@ -5,12 +5,14 @@
 //! cargo xtask build                      pkg/ (both entries, loaders, package.json) + sizes
 //! cargo xtask test [--quick] [SUITE..]   every suite, then `tests: N passed, N failed, N skipped`
 //! cargo xtask demo [--port 8787] [--state .demo]
+//! cargo xtask bench                      peers in one run, results in target/bench.json
 //! ```
 //!
 //! One file per concern: `tools` (installs, cached under ~/.cache/totp-wasm), `config`
 //! (wasm-pack.toml, Cargo.toml), `build` + `package` (pkg/), `sizes`, `test` + `report`
 //! (suites and their counts), `demo` (workerd), `process` (running commands).
 
+mod bench;
 mod build;
 mod config;
 mod demo;
@@ -88,6 +90,8 @@ commands:
                                  `tests: N passed, N failed, N skipped`; exits non-zero on failure
                                  --quick: native, wasm-node and js only (no browsers)
                                  SUITE: any of native wasm-node wasm-chromium wasm-firefox js e2e
+  bench                          totp-wasm against otpauth, speakeasy and node-qrcode in one run,
+                                 and natively; ratios in target/bench.json
   demo [--port N] [--state DIR]  build, then serve www/ + pkg/ through edge/ on workerd at
                                  http://127.0.0.1:N/ (default 8787, state in .demo/); Ctrl-C stops
 
@@ -108,6 +112,7 @@ fn main() -> ExitCode {
         Some("build") => no_more_args(&args[1..]).and_then(|()| build::command(&ctx)),
         Some("test") => test::command(&ctx, &args[1..]),
         Some("demo") => demo::command(&ctx, &args[1..]),
+        Some("bench") => bench::command(&ctx, &args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)
