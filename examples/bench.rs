@@ -24,10 +24,10 @@ fn measure(name: &str, mut f: impl FnMut()) {
     }
 }
 
-fn main() {
-    let secret = Secret::from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ").unwrap_or_else(|e| panic!("{e}"));
+fn main() -> Result<(), totp_wasm::Error> {
+    let secret = Secret::from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")?;
     let options = OtpOptions::default();
-    let bound = Totp::new(secret.clone(), options).unwrap_or_else(|e| panic!("{e}"));
+    let bound = Totp::new(secret.clone(), options)?;
     let time = 1_700_000_000;
     println!("native (this machine's sha1 backend; compare with RUSTFLAGS='--cfg sha1_backend=\"soft\"')");
     measure("totp (SHA-1, 6 digits)", || {
@@ -49,4 +49,5 @@ fn main() {
             black_box(totp_wasm::qr_matrix(black_box(uri), totp_wasm::Ecc::M).ok());
         });
     }
+    Ok(())
 }
