@@ -1,13 +1,16 @@
-# workerd configuration for the totp-wasm demo: one worker serves the page (www/) and the
-# npm package (pkg/) on 127.0.0.1. Start it from the repository root with
+# workerd configuration for the totp-wasm demo: one worker serves the page (www/), the npm
+# package (pkg/) and the JSON API on 127.0.0.1, with one User Durable Object per account stored
+# in the `state` folder. Start it from the repository root with
 #
-#   node_modules/.bin/workerd serve edge/config.capnp \
+#   TOTP_WASM_KEYS="$(cat /path/to/state/keys.json)" node_modules/.bin/workerd serve edge/config.capnp \
 #     --socket-addr http=127.0.0.1:8787 \
 #     --directory-path www=$PWD/www --directory-path pkg=$PWD/pkg \
 #     --directory-path state=/path/to/state
 #
-# (`cargo xtask demo` does exactly that). The paths below are defaults for that invocation
-# only; disk paths in a config are resolved against the current directory, not this file.
+# (`cargo xtask demo` does exactly that, and creates keys.json on first use). The paths below
+# are defaults for that invocation only; disk paths in a config are resolved against the
+# current directory, not this file. `embed` paths are relative to this file: pkg/ must be
+# built (`cargo xtask build`) before workerd starts.
 using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
@@ -17,8 +20,9 @@ const config :Workerd.Config = (
     # wraps it (see edge/static.js), it is never exposed directly.
     (name = "www", disk = (path = "www", writable = false)),
     (name = "pkg", disk = (path = "pkg", writable = false)),
-    # Writable state folder. Unused by the first issue; Durable Object storage lives here
-    # (durableObjectStorage = (localDisk = "state")) once the API is added.
+    # Writable state folder: the Durable Objects (one SQLite file per user under
+    # totp-wasm-users/), and, for the demo, keys.json (written by cargo xtask demo, read by it
+    # into TOTP_WASM_KEYS; the worker never reads the folder itself).
     (name = "state", disk = (path = "target/demo-state", writable = true)),
   ],
   sockets = [
@@ -29,13 +33,40 @@ const config :Workerd.Config = (
 const mainWorker :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "worker.js"),
+    (name = "api.js", esModule = embed "api.js"),
+    (name = "user.js", esModule = embed "user.js"),
+    (name = "http.js", esModule = embed "http.js"),
+    (name = "crypto.js", esModule = embed "crypto.js"),
+    (name = "validate.js", esModule = embed "validate.js"),
+    (name = "settings.js", esModule = embed "settings.js"),
     (name = "static.js", esModule = embed "static.js"),
     (name = "headers.js", esModule = embed "headers.js"),
+    # `import … from 'totp-wasm/core'`: workerd does not resolve package.json `exports`
+    # (wrangler does), so the config names the entry's workerd loader itself. Relative imports
+    # resolve against module names: the loader "totp-wasm/core" imports "./totp_wasm.js" and
+    # "./totp_wasm_bg.wasm" (-> "totp-wasm/…"), and the glue imports "../otp-error.js"
+    # (-> "otp-error.js").
+    (name = "totp-wasm/core", esModule = embed "../pkg/core/workerd.js"),
+    (name = "totp-wasm/totp_wasm.js", esModule = embed "../pkg/core/totp_wasm.js"),
+    (name = "totp-wasm/totp_wasm_bg.wasm", wasm = embed "../pkg/core/totp_wasm_bg.wasm"),
+    (name = "otp-error.js", esModule = embed "../pkg/otp-error.js"),
   ],
   # workerd refuses dates later than its own build; 1.20261117 accepts this one.
   compatibilityDate = "2026-11-01",
   bindings = [
     (name = "WWW", service = "www"),
     (name = "PKG", service = "pkg"),
+    (name = "USERS", durableObjectNamespace = "User"),
+    # Server keys (JSON, see edge/README.md): a secret, so it comes from the environment, never
+    # from this file. Unset: the API answers SERVER_MISCONFIGURED; the page is still served.
+    (name = "TOTP_WASM_KEYS", fromEnvironment = "TOTP_WASM_KEYS"),
+    # Tests only: shorter ticket/enrollment/token lifetimes (edge/settings.js). Unset normally.
+    (name = "TOTP_WASM_TEST_LIFETIMES", fromEnvironment = "TOTP_WASM_TEST_LIFETIMES"),
+    (name = "ISSUER", text = "totp-wasm demo"),
   ],
+  durableObjectNamespaces = [
+    # uniqueKey names the folder of the objects' files under the state folder: never change it.
+    (className = "User", uniqueKey = "totp-wasm-users"),
+  ],
+  durableObjectStorage = (localDisk = "state"),
 );

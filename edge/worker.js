@@ -1,45 +1,61 @@
 // The totp-wasm edge worker. Routes:
-//   /api/…   the REST API (added with its issue: Durable Objects on the `state` disk)
+//   /api/…   the JSON API (api.js): accounts, sessions, 2FA, update tokens; one User Durable
+//            Object per user (user.js), stored on the `state` disk under workerd
 //   /pkg/…   the built npm package (pkg/), so the page imports the same files npm users get
 //   /…       the page (www/), index.html for "/"
 // Only GET and HEAD are served for static files (405 otherwise); unknown paths are 404;
 // directories are never listed; `.`/`..`/dotfile segments, raw or encoded, are refused.
-// Nothing is logged: request paths and bodies may carry secrets or codes.
+// Static requests are not logged; API requests as `METHOD /route/pattern STATUS` only: paths,
+// queries and bodies may carry secrets or codes.
+//
+// Static files come from the WWW and PKG disk services under workerd (edge/config.capnp), or
+// from the ASSETS binding on Cloudflare (edge/wrangler.toml: www/ at the root, pkg/ at /pkg/).
 
+import { handleApi } from './api.js';
 import { notFound, rawPathOf, safeSegments, serveFile, textResponse } from './static.js';
-import { securityHeaders } from './headers.js';
 
-/**
- * The API router: not part of the first issue. It receives every request under /api/ (any
- * method) and answers JSON. Kept here so that the API module slots in without touching the
- * static routes.
- */
-async function handleApi(_request, _env, _segments) {
-  const headers = securityHeaders(
-    new Headers({ 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' }),
-  );
-  const body = { error: { code: 'NOT_FOUND', message: 'No such API endpoint.' } };
-  return new Response(JSON.stringify(body), { status: 404, headers });
-}
+export { User } from './user.js';
 
 async function handleStatic(request, env, segments) {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     return textResponse(405, 'Method not allowed', { Allow: 'GET, HEAD' });
   }
   if (segments[0] === 'pkg') {
-    return serveFile(request, env.PKG, segments.slice(1));
+    return serveFile(request, env.PKG ?? assetsUnder(env.ASSETS, '/pkg'), segments.slice(1));
   }
-  return serveFile(request, env.WWW, segments.length === 0 ? ['index.html'] : segments);
+  return serveFile(request, env.WWW ?? assetsUnder(env.ASSETS, ''), segments.length === 0 ? ['index.html'] : segments);
+}
+
+/**
+ * A Cloudflare static-assets binding seen as a disk service rooted at `prefix`. Assets never
+ * list directories; a response without Content-Length (compressed or streamed) is buffered so
+ * that serveFile's check holds.
+ */
+function assetsUnder(assets, prefix) {
+  return {
+    async fetch(request) {
+      const url = new URL(request.url);
+      const res = await assets.fetch(new Request(new URL(prefix + url.pathname, url), { method: request.method }));
+      if (!res.ok || res.headers.has('content-length')) return res;
+      const body = await res.arrayBuffer();
+      const headers = new Headers(res.headers);
+      headers.set('content-length', String(body.byteLength));
+      return new Response(request.method === 'HEAD' ? null : body, { status: res.status, headers });
+    },
+  };
 }
 
 export default {
   /**
    * @param {Request} request
-   * @param {{ WWW: Fetcher, PKG: Fetcher }} env
+   * @param {{ WWW?: Fetcher, PKG?: Fetcher, ASSETS?: Fetcher, USERS: DurableObjectNamespace }} env
    */
   async fetch(request, env) {
-    const segments = safeSegments(rawPathOf(request.url));
-    if (segments === null) return notFound();
+    const path = rawPathOf(request.url);
+    const segments = safeSegments(path);
+    if (segments === null) {
+      return path.startsWith('/api/') ? handleApi(request, env, ['*']) : notFound();
+    }
     try {
       if (segments[0] === 'api') return await handleApi(request, env, segments.slice(1));
       return await handleStatic(request, env, segments);

@@ -34,10 +34,13 @@ mod codec;
 mod enroll;
 mod error;
 mod hotp;
+mod migration;
 mod policy;
 #[cfg(feature = "qr")]
 mod qr;
 mod recovery;
+#[cfg(feature = "scan")]
+mod scan;
 mod secret;
 mod state;
 mod totp;
@@ -50,6 +53,7 @@ pub use algorithm::Algorithm;
 pub use enroll::{Enrollment, start_enrollment};
 pub use error::{Error, ErrorKind, Result};
 pub use hotp::{MAX_DIGITS, MIN_DIGITS, OtpOptions, hotp};
+pub use migration::parse_migration_uri;
 #[cfg(feature = "qr")]
 pub use qr::{Ecc, QrMatrix, SvgOptions, qr_matrix, qr_svg};
 pub use policy::{AttackBound, FactorSecret, Outcome, Policy, confirm_enrollment, verify_code};
@@ -57,6 +61,8 @@ pub use recovery::{
     IssuedCodes, MIN_SERVER_KEY_BYTES, RECOVERY_ALPHABET, RECOVERY_CODE_COUNT, RecoveryOutcome, generate_recovery_codes,
     normalise_recovery_code, use_recovery_code, use_removal_code,
 };
+#[cfg(feature = "scan")]
+pub use scan::{MAX_SCAN_PIXELS, scan_gray, scan_rgba};
 pub use secret::{
     DEFAULT_SECRET_BYTES, MAX_GENERATED_BYTES, MIN_GENERATED_BYTES, OsRandom, RandomSource, Secret,
     normalize_base32,

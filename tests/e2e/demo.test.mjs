@@ -3,105 +3,25 @@
 // Screenshots land in target/screenshots/.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseUri, remainingSeconds, totp } from 'totp-wasm';
+import { SHOTS, launchChromium, openPage, raw, sleep, startWorkerd } from './support/workerd.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const WORKERD = join(ROOT, 'node_modules', '.bin', 'workerd');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ZBARIMG = '/usr/bin/zbarimg';
-const SHOTS = join(ROOT, 'target', 'screenshots');
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
-/** A free TCP port on 127.0.0.1 (asked from the OS, then released). */
-function freePort() {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => ok(port));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * A raw HTTP request: node:http sends the path exactly as given (fetch() would normalise
- * "/pkg/../x" before sending it, hiding what the worker does with it).
- */
-function raw(port, method, path) {
-  return new Promise((ok, fail) => {
-    const req = request({ host: '127.0.0.1', port, method, path, timeout: 5000 }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => ok({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`timeout: ${method} ${path}`)));
-    req.on('error', fail);
-    req.end();
-  });
-}
-
-let workerd;
-let workerdLog = '';
+let server;
 let port;
 let base;
-let stateDir;
 
 before(async () => {
-  assert.ok(existsSync(WORKERD), `${WORKERD} missing: run npm install (cargo xtask does)`);
-  assert.ok(existsSync(join(ROOT, 'pkg', 'full', 'browser.js')), 'pkg/ not built: run cargo xtask build');
-  stateDir = mkdtempSync(join(tmpdir(), 'totp-wasm-e2e-state-'));
-  port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  workerd = spawn(
-    WORKERD,
-    [
-      'serve',
-      join(ROOT, 'edge', 'config.capnp'),
-      '--socket-addr', `http=127.0.0.1:${port}`,
-      '--directory-path', `www=${join(ROOT, 'www')}`,
-      '--directory-path', `pkg=${join(ROOT, 'pkg')}`,
-      '--directory-path', `state=${stateDir}`,
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  workerd.stdout.on('data', (d) => (workerdLog += d));
-  workerd.stderr.on('data', (d) => (workerdLog += d));
-  // Bounded wait: at most 150 tries, 100 ms apart.
-  for (let i = 0; i < 150; i++) {
-    if (workerd.exitCode !== null) break;
-    try {
-      const res = await raw(port, 'GET', '/');
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`workerd did not answer on ${base} (exit ${workerd.exitCode}):\n${workerdLog}`);
+  server = await startWorkerd();
+  ({ port, base } = server);
 });
 
 after(() => {
-  // workerd may ignore a first SIGTERM: SIGKILL it.
-  if (workerd && workerd.exitCode === null) workerd.kill('SIGKILL');
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  server?.stop();
 });
 
 describe('the edge worker over HTTP', () => {
@@ -197,13 +117,9 @@ describe('the page in headless Chromium', () => {
   let chromiumMissing = null;
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) {
-      chromiumMissing = `${CHROMIUM} not installed (Debian package chromium)`;
-      return;
-    }
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60_000 });
-    mkdirSync(SHOTS, { recursive: true });
+    const launched = await launchChromium();
+    browser = launched.browser;
+    chromiumMissing = launched.missing ?? null;
   });
 
   after(async () => {
@@ -212,24 +128,7 @@ describe('the page in headless Chromium', () => {
 
   /** Opens the page in a fresh context and records console errors, CSP violations, requests. */
   async function open(viewport = { width: 1280, height: 800 }) {
-    const context = await browser.newContext({ viewport });
-    const page = await context.newPage();
-    const problems = [];
-    const requests = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-    page.on('request', (r) => requests.push(r.url()));
-    // Injected by the DevTools protocol, so the page's CSP does not apply to this listener.
-    await page.addInitScript(() => {
-      window.__cspViolations = [];
-      document.addEventListener('securitypolicyviolation', (e) => {
-        window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
-      });
-    });
-    const response = await page.goto(`${base}/`, { waitUntil: 'load', timeout: 30_000 });
+    const { context, page, problems, requests, response } = await openPage(browser, `${base}/`, { viewport });
     assert.equal(response?.status(), 200);
     await page.waitForSelector('#qr svg', { timeout: 15_000 });
     await page.waitForFunction(() => /^\d{3} \d{3}$/.test(document.getElementById('code')?.textContent ?? ''), null, { timeout: 15_000 });
@@ -457,17 +356,5 @@ describe('the page in headless Chromium', () => {
         await context.close();
       }
     });
-  }
-});
-
-// Kept for debugging a failing run: the worker's own output.
-process.on('exit', (code) => {
-  if (code !== 0 && workerdLog) {
-    try {
-      mkdirSync(join(ROOT, 'target'), { recursive: true });
-      writeFileSync(join(ROOT, 'target', 'e2e-workerd.log'), workerdLog);
-    } catch {
-      // best effort
-    }
   }
 });

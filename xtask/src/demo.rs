@@ -42,6 +42,7 @@ pub fn command(ctx: &Ctx, args: &[String]) -> Result<ExitCode> {
     let tools = tools::build_tools(ctx)?;
     build::build(ctx, &tools)?;
     std::fs::create_dir_all(&state).with_context(|| format!("creating the state folder {}", state.display()))?;
+    let keys = server_keys(&state)?;
 
     // Before workerd starts, so that a Ctrl-C during startup still stops it.
     let (signals, signal) = mpsc::channel();
@@ -58,7 +59,9 @@ pub fn command(ctx: &Ctx, args: &[String]) -> Result<ExitCode> {
         .args(["--socket-addr".to_string(), format!("http={addr}")])
         .args(dir_arg("www", &ctx.root.join("www")))
         .args(dir_arg("pkg", &ctx.root.join("pkg")))
-        .args(dir_arg("state", &canonical(&state)));
+        .args(dir_arg("state", &canonical(&state)))
+        // The worker's secret binding (edge/config.capnp: fromEnvironment); not printed.
+        .env("TOTP_WASM_KEYS", keys);
     println!("$ {}", crate::process::show(&cmd));
     let mut child = cmd.spawn().with_context(|| format!("starting {}", workerd.display()))?;
 
@@ -101,6 +104,33 @@ pub fn command(ctx: &Ctx, args: &[String]) -> Result<ExitCode> {
             return Ok(ExitCode::from(code));
         }
     }
+}
+
+/// The demo's server keys (edge/README.md, "Server keys"): `<state>/keys.json`, created once
+/// with random keys (mode 0600) so that secrets and recovery codes stay valid across restarts.
+fn server_keys(state: &Path) -> Result<String> {
+    let path = state.join("keys.json");
+    if !path.exists() {
+        let mut random = [0u8; 64];
+        std::fs::File::open("/dev/urandom")
+            .and_then(|mut f| f.read_exact(&mut random))
+            .context("reading /dev/urandom for the demo's server keys")?;
+        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        let keys = serde_json::json!({
+            "encryptionKeys": { "k1": hex(&random[..32]) },
+            "currentEncryptionKey": "k1",
+            "recoveryKey": hex(&random[32..]),
+        });
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&path).with_context(|| format!("creating {}", path.display()))?;
+        file.write_all(format!("{keys:#}\n").as_bytes()).with_context(|| format!("writing {}", path.display()))?;
+        println!("generated server keys in {} (keep it: the secrets at rest need it)", path.display());
+    }
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(text.trim().to_string())
 }
 
 fn dir_arg(name: &str, path: &Path) -> [String; 2] {

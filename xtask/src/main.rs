@@ -10,15 +10,19 @@
 //!
 //! One file per concern: `tools` (installs, cached under ~/.cache/totp-wasm), `config`
 //! (wasm-pack.toml, Cargo.toml), `build` + `package` (pkg/), `sizes`, `test` + `report`
-//! (suites and their counts), `demo` (workerd), `process` (running commands).
+//! (suites and their counts), `runtimes` (the npm tarball in Node, Deno, Bun, workerd,
+//! Chromium, Vite; tsc), `checks` (lint, size ratchet), `demo` (workerd), `process` (running
+//! commands).
 
 mod bench;
 mod build;
+mod checks;
 mod config;
 mod demo;
 mod package;
 mod process;
 mod report;
+mod runtimes;
 mod sizes;
 mod test;
 mod tools;
@@ -88,8 +92,11 @@ commands:
                                  and print the sizes against the budgets in wasm-pack.toml
   test [--quick] [SUITE...]      install what is missing, build, run the suites and print
                                  `tests: N passed, N failed, N skipped`; exits non-zero on failure
-                                 --quick: native, wasm-node and js only (no browsers)
-                                 SUITE: any of native wasm-node wasm-chromium wasm-firefox js e2e
+                                 --quick: no browsers, no lint (native wasm-node js-node js-deno
+                                 js-bun js-workerd types size)
+                                 SUITE: any of native wasm-node wasm-chromium wasm-firefox
+                                 js-node js-deno js-bun js-workerd js-chromium vite-chromium
+                                 types e2e lint size; js = the six js-*/vite-* suites
   bench                          totp-wasm against otpauth, speakeasy and node-qrcode in one run,
                                  and natively; ratios in target/bench.json
   demo [--port N] [--state DIR]  build, then serve www/ + pkg/ through edge/ on workerd at

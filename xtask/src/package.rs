@@ -112,7 +112,14 @@ pub fn write_entry_files(out: &Path, out_name: &str, shared: &Shared) -> Result<
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))
     };
     let api = public_names(&read(".js")?, &shared.error_values);
-    let api_types = public_names(&read(".d.ts")?, &shared.error_types);
+    let glue_dts = read(".d.ts")?;
+    let api_types = public_names(&glue_dts, &shared.error_types);
+    // The init API's declarations use DOM types (RequestInfo, Response, BufferSource,
+    // WebAssembly): a strict TypeScript project without the DOM library (Node, with
+    // skipLibCheck off) would fail on them. The package does not export that API: drop them.
+    let dts_path = out.join(format!("{out_name}.d.ts"));
+    std::fs::write(&dts_path, without_init_declarations(&glue_dts))
+        .with_context(|| format!("writing {}", dts_path.display()))?;
     if api.is_empty() {
         return Err(format!("{}/{out_name}.js exports no function: is the binding (src/wasm.rs) built?", out.display()));
     }
@@ -165,6 +172,23 @@ pub fn write_entry_files(out: &Path, out_name: &str, shared: &Shared) -> Result<
     );
     let path = out.join("index.d.ts");
     std::fs::write(&path, dts).with_context(|| format!("writing {}", path.display()))
+}
+
+/// wasm-bindgen's `.d.ts` for `--target web` without its trailing init section (from
+/// `export type InitInput` on: InitInput, InitOutput, SyncInitInput, initSync, the default
+/// init function). Unchanged when there is no such section.
+fn without_init_declarations(dts: &str) -> String {
+    let mut kept = Vec::new();
+    for line in dts.lines() {
+        if line.starts_with("export type InitInput") {
+            break;
+        }
+        kept.push(line);
+    }
+    while kept.last().is_some_and(|l| l.trim().is_empty()) {
+        kept.pop();
+    }
+    kept.join("\n") + "\n"
 }
 
 /// Exported names of a module minus wasm-bindgen's init API and names provided by `others`.

@@ -73,6 +73,52 @@ pub fn tap_counts(output: &str) -> Option<Counts> {
     })
 }
 
+/// `deno test` ends with `ok | 66 passed | 0 failed (269ms)` or
+/// `FAILED | 65 passed | 1 failed | 2 ignored (300ms)` (the last such line wins); ignored counts
+/// as skipped. `None` without it.
+pub fn deno_counts(output: &str) -> Option<Counts> {
+    let mut found = None;
+    for line in strip_ansi(output).lines() {
+        let line = line.trim();
+        let Some(rest) = line.strip_prefix("ok |").or_else(|| line.strip_prefix("FAILED |")) else { continue };
+        let mut c = Counts::default();
+        let mut any = false;
+        for field in rest.split('|') {
+            let field = field.split('(').next().unwrap_or_default();
+            let mut words = field.split_whitespace();
+            let (Some(n), Some(what)) = (words.next(), words.next()) else { continue };
+            let Ok(n) = n.parse::<u64>() else { continue };
+            match what {
+                "passed" => c.passed = n,
+                "failed" => c.failed = n,
+                "ignored" => c.skipped = n,
+                _ => continue,
+            }
+            any = true;
+        }
+        if any {
+            found = Some(c);
+        }
+    }
+    found
+}
+
+/// `bun test` ends with ` 66 pass`, ` 1 skip`, ` 0 fail` (and ` 1 todo`) on lines of their own;
+/// todo counts as skipped. `None` without `pass` and `fail`.
+pub fn bun_counts(output: &str) -> Option<Counts> {
+    let mut found = [None::<u64>; 4];
+    let keys = ["pass", "fail", "skip", "todo"];
+    for line in strip_ansi(output).lines() {
+        let mut words = line.split_whitespace();
+        let (Some(n), Some(key), None) = (words.next(), words.next(), words.next()) else { continue };
+        if let (Some(i), Ok(n)) = (keys.iter().position(|k| *k == key), n.parse::<u64>()) {
+            found[i] = Some(n);
+        }
+    }
+    let [Some(pass), Some(fail), skip, todo] = found else { return None };
+    Some(Counts { passed: pass, failed: fail, skipped: skip.unwrap_or(0) + todo.unwrap_or(0) })
+}
+
 fn strip_ansi(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
@@ -150,5 +196,21 @@ mod tests {
                    # fail 1\n# cancelled 1\n# skipped 0\n# todo 1\n# duration_ms 12.5\n";
         assert_eq!(tap_counts(out), Some(Counts { passed: 4, failed: 2, skipped: 1 }));
         assert_eq!(tap_counts("TAP version 13\n"), None);
+    }
+
+    #[test]
+    fn deno_summary_is_read() {
+        let out = "a ... ok (2ms)\n\nok | 66 passed | 0 failed (269ms)\n";
+        assert_eq!(deno_counts(out), Some(Counts { passed: 66, failed: 0, skipped: 0 }));
+        let out = "FAILURES\n\nFAILED | 1 passed | 1 failed | 1 ignored (6ms)\n\nerror: Test failed\n";
+        assert_eq!(deno_counts(out), Some(Counts { passed: 1, failed: 1, skipped: 1 }));
+        assert_eq!(deno_counts("error: Module not found\n"), None);
+    }
+
+    #[test]
+    fn bun_summary_is_read() {
+        let out = "(pass) a [1.00ms]\n(fail) c fails [0.50ms]\n\n 1 pass\n 1 skip\n 1 fail\nRan 3 tests across 1 file. [35.00ms]\n";
+        assert_eq!(bun_counts(out), Some(Counts { passed: 1, failed: 1, skipped: 1 }));
+        assert_eq!(bun_counts("error: Cannot find module\n"), None);
     }
 }

@@ -1,5 +1,7 @@
-//! Sizes of each package entry (raw and gzip -9) against its budget in wasm-pack.toml.
-//! Budgets are goals for now: printed, written to target/sizes.json, never a failure.
+//! Sizes of each package entry (raw and gzip -9) against wasm-pack.toml: the goal (printed,
+//! never a failure) and the size recorded last (the ratchet: the `size` suite of
+//! `cargo xtask test` fails when an entry grows more than 1% past it). Written to
+//! target/sizes.json by every build.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -8,9 +10,12 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 use serde_json::json;
 
-use crate::config::BuildConfig;
+use crate::config::{BuildConfig, Sizes};
 use crate::package::{Shared, files_under};
 use crate::{Context, Result};
+
+/// Growth past the recorded size that the ratchet tolerates, in per cent.
+pub const TOLERANCE_PERCENT: u64 = 1;
 
 pub struct EntrySize {
     pub dir: String,
@@ -20,8 +25,8 @@ pub struct EntrySize {
     /// Sum of the gzip -9 sizes of every file a browser loads for the entry: .wasm, JS glue,
     /// browser.js, snippets and the shared JS (each file compressed on its own, as served).
     pub total_gzip: u64,
-    pub budget_wasm_gzip: Option<u64>,
-    pub budget_total_gzip: Option<u64>,
+    pub goal: Sizes,
+    pub recorded: Option<Sizes>,
 }
 
 pub fn measure(pkg: &Path, config: &BuildConfig, out_name: &str, shared: &Shared) -> Result<Vec<EntrySize>> {
@@ -51,8 +56,8 @@ pub fn measure(pkg: &Path, config: &BuildConfig, out_name: &str, shared: &Shared
                 wasm_raw: wasm.len() as u64,
                 wasm_gzip: gzip_len(&wasm)?,
                 total_gzip,
-                budget_wasm_gzip: entry.budget.wasm_gzip,
-                budget_total_gzip: entry.budget.total_gzip,
+                goal: entry.goal,
+                recorded: entry.recorded,
             })
         })
         .collect()
@@ -64,36 +69,94 @@ fn gzip_len(bytes: &[u8]) -> Result<u64> {
     Ok(gz.finish().context("gzip")?.len() as u64)
 }
 
+/// What the ratchet says about one entry.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Ratchet {
+    /// No `recorded = { ... }` for the entry.
+    Unrecorded,
+    /// Grown more than the tolerance past the record: (what, size, record) for each such size.
+    Grown(Vec<(&'static str, u64, u64)>),
+    /// Within the tolerance; `shrank` when below the record (the record can be lowered).
+    Held { shrank: bool },
+}
+
+/// The ratchet's verdict for one entry: both gzip sizes against the recorded ones (a record
+/// with only one of them checks only that one).
+pub fn ratchet(s: &EntrySize) -> Ratchet {
+    let Some(rec) = s.recorded.filter(|r| r.wasm_gzip.is_some() || r.total_gzip.is_some()) else {
+        return Ratchet::Unrecorded;
+    };
+    let pairs = [("wasm gzip", s.wasm_gzip, rec.wasm_gzip), ("total gzip", s.total_gzip, rec.total_gzip)];
+    let grown: Vec<_> = pairs
+        .iter()
+        .filter_map(|&(what, size, r)| r.filter(|&r| size * 100 > r * (100 + TOLERANCE_PERCENT)).map(|r| (what, size, r)))
+        .collect();
+    if !grown.is_empty() {
+        return Ratchet::Grown(grown);
+    }
+    Ratchet::Held { shrank: pairs.iter().any(|&(_, size, r)| r.is_some_and(|r| size < r)) }
+}
+
+/// The line to put into the entry's table in wasm-pack.toml to record its current sizes.
+pub fn record_line(s: &EntrySize) -> String {
+    format!("recorded = {{ wasm_gzip = {}, total_gzip = {} }}", s.wasm_gzip, s.total_gzip)
+}
+
 pub fn print(sizes: &[EntrySize]) {
     println!();
-    println!("{:<18} {:>10} {:>22} {:>22}", "entry", "wasm", "wasm gzip -9 / budget", "total gzip -9 / budget");
+    println!(
+        "{:<18} {:>9} {:>9} {:>9} {:>9} {:>9}  goal (gzip -9)",
+        "entry", "wasm", "wasm gz", "recorded", "total gz", "recorded"
+    );
     for s in sizes {
-        println!(
-            "{:<18} {:>10} {:>22} {:>22}",
+        let rec = |v: Option<u64>| v.map_or("-".to_string(), |v| v.to_string());
+        let row = format!(
+            "{:<18} {:>9} {:>9} {:>9} {:>9} {:>9}  {}",
             s.import,
             s.wasm_raw,
-            against(s.wasm_gzip, s.budget_wasm_gzip),
-            against(s.total_gzip, s.budget_total_gzip)
+            s.wasm_gzip,
+            rec(s.recorded.and_then(|r| r.wasm_gzip)),
+            s.total_gzip,
+            rec(s.recorded.and_then(|r| r.total_gzip)),
+            goals(s)
         );
+        println!("{}", row.trim_end());
     }
     for s in sizes {
-        for (what, size, budget) in
-            [("wasm", s.wasm_gzip, s.budget_wasm_gzip), ("total", s.total_gzip, s.budget_total_gzip)]
-        {
-            if let Some(b) = budget.filter(|b| size > *b) {
-                println!("note: `{}` {what} gzip is {} bytes over its budget of {b} (goal only, not a failure)", s.import, size - b);
+        match ratchet(s) {
+            Ratchet::Unrecorded => {
+                println!("note: `{}` has no recorded size: add `{}` to its [[entry]] in wasm-pack.toml", s.import, record_line(s));
+            }
+            Ratchet::Grown(grown) => {
+                for (what, size, r) in grown {
+                    println!(
+                        "note: `{}` {what} is {size} bytes, more than {TOLERANCE_PERCENT}% past its record of {r}: the size suite fails",
+                        s.import
+                    );
+                }
+            }
+            Ratchet::Held { shrank: true } => {
+                println!("note: `{}` shrank below its record: lower it in wasm-pack.toml to `{}`", s.import, record_line(s));
+            }
+            Ratchet::Held { shrank: false } => {}
+        }
+    }
+    println!("(total = .wasm + JS glue + browser.js + shared JS, each gzip -9 as served; goals are printed, records enforced)");
+}
+
+/// `total < 9422 (12345 over)` for the entry's goals; `-` without any.
+pub fn goals(s: &EntrySize) -> String {
+    let mut parts = Vec::new();
+    for (what, size, goal) in [("wasm", s.wasm_gzip, s.goal.wasm_gzip), ("total", s.total_gzip, s.goal.total_gzip)] {
+        if let Some(g) = goal {
+            if size < g {
+                parts.push(format!("{what} < {g} (met)"));
+            } else {
+                parts.push(format!("{what} < {g} ({} over)", size - g + 1));
             }
         }
     }
-    println!("(total = .wasm + JS glue + browser.js + shared JS, each gzip -9 as served)");
-}
-
-fn against(size: u64, budget: Option<u64>) -> String {
-    match budget {
-        Some(b) if size > b => format!("{size} / {b} OVER"),
-        Some(b) => format!("{size} / {b}"),
-        None => format!("{size} / -"),
-    }
+    if parts.is_empty() { "-".to_string() } else { parts.join(", ") }
 }
 
 pub fn write_json(path: &Path, sizes: &[EntrySize]) -> Result<()> {
@@ -105,7 +168,8 @@ pub fn write_json(path: &Path, sizes: &[EntrySize]) -> Result<()> {
                 "wasm": s.wasm_raw,
                 "wasm_gzip": s.wasm_gzip,
                 "total_gzip": s.total_gzip,
-                "budget": { "wasm_gzip": s.budget_wasm_gzip, "total_gzip": s.budget_total_gzip },
+                "goal": { "wasm_gzip": s.goal.wasm_gzip, "total_gzip": s.goal.total_gzip },
+                "recorded": s.recorded.map(|r| json!({ "wasm_gzip": r.wasm_gzip, "total_gzip": r.total_gzip })),
             });
             (s.dir.clone(), value)
         })
@@ -115,4 +179,57 @@ pub fn write_json(path: &Path, sizes: &[EntrySize]) -> Result<()> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     std::fs::write(path, text + "\n").with_context(|| format!("writing {}", path.display()))
+}
+
+/// The measured sizes in target/sizes.json, with the goals and records of wasm-pack.toml as it
+/// is now (so a record lowered since the build counts).
+pub fn read_json(path: &Path, config: &BuildConfig) -> Result<Vec<EntrySize>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let json: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    config
+        .entries
+        .iter()
+        .map(|entry| {
+            let e = &json["entries"][&entry.dir];
+            let num = |key: &str| {
+                e[key].as_u64().ok_or_else(|| format!("{}: no {key} for entry `{}` (built before it existed?)", path.display(), entry.dir))
+            };
+            Ok(EntrySize {
+                dir: entry.dir.clone(),
+                import: entry.import.clone(),
+                wasm_raw: num("wasm")?,
+                wasm_gzip: num("wasm_gzip")?,
+                total_gzip: num("total_gzip")?,
+                goal: entry.goal,
+                recorded: entry.recorded,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(wasm_gzip: u64, total_gzip: u64, recorded: Option<(u64, u64)>) -> EntrySize {
+        EntrySize {
+            dir: "core".into(),
+            import: "totp-wasm/core".into(),
+            wasm_raw: 0,
+            wasm_gzip,
+            total_gzip,
+            goal: Sizes::default(),
+            recorded: recorded.map(|(w, t)| Sizes { wasm_gzip: Some(w), total_gzip: Some(t) }),
+        }
+    }
+
+    #[test]
+    fn the_ratchet_allows_one_percent() {
+        assert_eq!(ratchet(&entry(1010, 2020, Some((1000, 2000)))), Ratchet::Held { shrank: false });
+        assert_eq!(ratchet(&entry(1000, 2000, Some((1000, 2000)))), Ratchet::Held { shrank: false });
+        assert_eq!(ratchet(&entry(1011, 2000, Some((1000, 2000)))), Ratchet::Grown(vec![("wasm gzip", 1011, 1000)]));
+        assert_eq!(ratchet(&entry(999, 2021, Some((1000, 2000)))), Ratchet::Grown(vec![("total gzip", 2021, 2000)]));
+        assert_eq!(ratchet(&entry(999, 2000, Some((1000, 2000)))), Ratchet::Held { shrank: true });
+        assert_eq!(ratchet(&entry(999, 2000, None)), Ratchet::Unrecorded);
+    }
 }

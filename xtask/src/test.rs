@@ -7,12 +7,15 @@
 //! | wasm-node      | cargo test --target wasm32-unknown-unknown --test wasm (Node)          |
 //! | wasm-chromium  | the same, WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver |
 //! | wasm-firefox   | the same, WASM_BINDGEN_USE_BROWSER=1 GECKODRIVER=<cache>/geckodriver   |
-//! | js             | node --test --test-reporter=tap tests/js/**/*.test.mjs (against pkg/)   |
+//! | js-node … types | tests/js and tests/types against the npm tarball in every runtime (`runtimes`) |
 //! | e2e            | node --test --test-reporter=tap tests/e2e/**/*.test.mjs (workerd, Chromium) |
+//! | edge           | node --test --test-reporter=tap tests/edge/**/*.test.mjs (the API on workerd) |
+//! | lint, size     | clippy + rustdoc with warnings denied; the size ratchet (`checks`)     |
 //!
 //! A suite whose tool cannot be installed is a failure under CI=true, a skip with its reason
 //! otherwise; a suite with no test files is skipped. For the node suites, target/screenshots/
-//! is created and CHROMIUM_PATH names the Chromium found (unless already set).
+//! is created and CHROMIUM_PATH names the Chromium found (unless already set). `js` selects
+//! the six js-*/vite-* rows.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -21,10 +24,29 @@ use std::time::Instant;
 use crate::process::{self, step};
 use crate::report::{self, Counts, Status, SuiteResult};
 use crate::tools::{self, BrowserTools, BuildTools, Tool};
-use crate::{Ctx, Result, build};
+use crate::{Ctx, Result, build, checks, runtimes};
 
-const SUITES: [&str; 6] = ["native", "wasm-node", "wasm-chromium", "wasm-firefox", "js", "e2e"];
-const QUICK: [&str; 3] = ["native", "wasm-node", "js"];
+const SUITES: &[&str] = &[
+    "native",
+    "wasm-node",
+    "wasm-chromium",
+    "wasm-firefox",
+    "js-node",
+    "js-deno",
+    "js-bun",
+    "js-workerd",
+    "js-chromium",
+    "vite-chromium",
+    "types",
+    "e2e",
+    "edge",
+    "lint",
+    "size",
+];
+const QUICK: &[&str] = &["native", "wasm-node", "js-node", "js-deno", "js-bun", "js-workerd", "types", "size"];
+/// The suites that test pkg/ (built first) and the npm tarball (packed and installed first).
+const NEEDS_PKG: &[&str] =
+    &["js-node", "js-deno", "js-bun", "js-workerd", "js-chromium", "vite-chromium", "types", "e2e", "edge", "size"];
 
 /// Variables that choose wasm-bindgen-test-runner's environment: each wasm suite sets its own.
 const RUNNER_ENV: &[&str] = &[
@@ -44,6 +66,7 @@ pub fn command(ctx: &Ctx, args: &[String]) -> Result<ExitCode> {
     for arg in args {
         match arg.as_str() {
             "--quick" => quick = true,
+            "js" => selected.extend(&runtimes::SUITES[..6]),
             name => match SUITES.iter().find(|s| **s == name) {
                 Some(s) => selected.push(s),
                 None => return Err(format!("unknown suite or option `{name}` (suites: {})", SUITES.join(" "))),
@@ -62,11 +85,12 @@ pub fn command(ctx: &Ctx, args: &[String]) -> Result<ExitCode> {
     if let (Err(e), true) = (&build_tools, wants(&SUITES[1..])) {
         eprintln!("warning: {e}");
     }
-    let browsers = wants(&["wasm-chromium", "wasm-firefox", "e2e"]).then(|| tools::browser_tools(ctx));
+    let browsers =
+        wants(&["wasm-chromium", "wasm-firefox", "js-chromium", "vite-chromium", "e2e"]).then(|| tools::browser_tools(ctx));
 
     // pkg/ is what the js and e2e suites test.
     let mut built: Result<()> = Err("not built".into());
-    if let (true, Ok(tools)) = (wants(&["js", "e2e"]), &build_tools) {
+    if let (true, Ok(tools)) = (wants(NEEDS_PKG), &build_tools) {
         step("build");
         let started = Instant::now();
         built = build::build(ctx, tools);
@@ -80,12 +104,21 @@ pub fn command(ctx: &Ctx, args: &[String]) -> Result<ExitCode> {
         let seconds = started.elapsed().as_secs_f64();
         results.push(SuiteResult { name: "build", status, counts: Counts::default(), seconds, note });
     }
+    // The npm tarball, installed into a temporary project (removed when `project` drops).
+    let project = match &built {
+        Ok(()) if wants(&runtimes::SUITES) => runtimes::prepare(ctx).inspect_err(|e| eprintln!("error: {e}")),
+        Ok(()) => Err("not needed".into()),
+        Err(e) => Err(format!("pkg/ was not built: {}", first_line(e))),
+    };
 
     for &name in &selected {
         step(format!("suite {name}"));
         let result = match name {
             "native" => native(ctx),
             "wasm-node" | "wasm-chromium" | "wasm-firefox" => wasm(ctx, name, &build_tools, browsers.as_ref()),
+            "lint" => checks::lint(ctx),
+            "size" => checks::size(ctx, &built),
+            _ if runtimes::SUITES.contains(&name) => runtimes::suite(ctx, name, &project, browsers.as_ref()),
             _ => node_suite(ctx, name, &build_tools, &built, browsers.as_ref()),
         };
         println!("suite {name}: {} ({})", status_word(result.status), result.counts);
@@ -214,7 +247,7 @@ fn test_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Runs a suite's command with its output streamed and judges it by the counts it printed.
-fn run_suite(name: &'static str, cmd: &mut Command, parse: fn(&str) -> Option<Counts>) -> SuiteResult {
+pub(crate) fn run_suite(name: &'static str, cmd: &mut Command, parse: fn(&str) -> Option<Counts>) -> SuiteResult {
     let started = Instant::now();
     let ran = process::run_tee(cmd);
     let seconds = started.elapsed().as_secs_f64();
@@ -237,7 +270,7 @@ fn run_suite(name: &'static str, cmd: &mut Command, parse: fn(&str) -> Option<Co
 }
 
 /// A suite whose tool is missing: a failure under CI, a reported skip elsewhere.
-fn unavailable(ctx: &Ctx, name: &'static str, reason: String) -> SuiteResult {
+pub(crate) fn unavailable(ctx: &Ctx, name: &'static str, reason: String) -> SuiteResult {
     let reason = first_line(&reason);
     if ctx.ci {
         failed(name, format!("cannot run under CI: {reason}"))
@@ -253,7 +286,7 @@ fn no_tests(name: &'static str, reason: &str) -> SuiteResult {
     SuiteResult { name, status: Status::Skipped, counts: Counts::default(), seconds: 0.0, note: reason.to_string() }
 }
 
-fn failed(name: &'static str, reason: String) -> SuiteResult {
+pub(crate) fn failed(name: &'static str, reason: String) -> SuiteResult {
     eprintln!("suite {name} failed: {reason}");
     let counts = Counts { failed: 1, ..Counts::default() };
     SuiteResult { name, status: Status::Failed, counts, seconds: 0.0, note: first_line(&reason) }

@@ -210,10 +210,12 @@ pub fn npm(ctx: &Ctx) -> Result<()> {
         println!("$ {}", process::show(&ci));
         let out = ci.output().context("running npm (is it installed?)")?;
         if !out.status.success() {
-            // The registry mirror this lock file was made with lacks workerd's macOS/Windows
-            // binaries at the pinned version, so package-lock.json has no entries for them and
-            // `npm ci` calls it out of sync; `npm install` installs the same locked versions and
-            // tolerates that (it leaves the lock file as it is).
+            // The registry mirror this lock file was made with lacks workerd's and deno's
+            // macOS/Windows (and deno's arm64) binaries at the pinned versions, so
+            // package-lock.json has no entries for them and `npm ci` calls it out of sync;
+            // `npm install` installs the same locked versions and tolerates that (it leaves the
+            // lock file as it is, and removes the node_modules/totp-wasm link, which every
+            // build makes again).
             let text = String::from_utf8_lossy(&out.stderr);
             let why: Vec<&str> = text.lines().filter(|l| l.contains("Missing:") || l.contains("ERR")).take(4).collect();
             eprintln!("warning: `npm ci` failed ({}): {}", out.status, why.join(" / "));

@@ -1,7 +1,7 @@
 // The verifier policy through the built package, as a site would use it: the caller stores the
 // state text and the secrets (here in Maps), the module decides.
-import { test } from 'node:test';
-import assert from 'node:assert/strict';
+import { test } from './harness.mjs';
+import { assert } from './assert.mjs';
 import * as full from 'totp-wasm';
 import * as core from 'totp-wasm/core';
 

@@ -1,6 +1,6 @@
 // otpauth:// URIs (Key Uri Format): buildUri / parseUri, both ways.
-import { test } from 'node:test';
-import assert from 'node:assert/strict';
+import { test } from './harness.mjs';
+import { assert } from './assert.mjs';
 import * as full from 'totp-wasm';
 import * as core from 'totp-wasm/core';
 

@@ -1,9 +1,9 @@
 // verifyTotp / verifyHotp / the Totp class: offsets (0 is 0, not null), windows, malformed codes.
-import { test } from 'node:test';
-import assert from 'node:assert/strict';
+import { test } from './harness.mjs';
+import { assert } from './assert.mjs';
 import * as full from 'totp-wasm';
 import * as core from 'totp-wasm/core';
-import { ascii, base32, refHotp, refTotp, throwsCode } from './support/reference.mjs';
+import { ascii, base32, refHotp, refTotp, throwsCode } from './reference.mjs';
 
 const KEY = ascii('12345678901234567890');
 const SECRET = base32(KEY);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import { hotp, totp, verifyTotp } from 'totp-wasm';
 import * as core from 'totp-wasm/core';
-import { base32 } from './support/reference.mjs';
+import { base32 } from '../conformance/reference.mjs';
 import { missing, OATHTOOL, run } from './support/tools.mjs';
 
 const why = missing(OATHTOOL, 'oathtool');
