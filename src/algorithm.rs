@@ -6,14 +6,53 @@ use hmac::{Hmac, KeyInit, Mac};
 
 /// The HMAC hash function used to compute codes. `Sha1` is the default and the only choice that
 /// Google Authenticator and many other apps honour; they silently use SHA-1 whatever the URI says.
+///
+/// ```
+/// use totp_wasm::{Algorithm, OtpOptions};
+/// # fn main() -> Result<(), totp_wasm::Error> {
+/// assert_eq!(OtpOptions::default().algorithm, Algorithm::Sha1);
+/// // The names round-trip, as they do through an otpauth URI's `algorithm=`.
+/// for algorithm in [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha512] {
+///     assert_eq!(Algorithm::parse(algorithm.name())?, algorithm);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Algorithm {
     /// HMAC-SHA-1 (RFC 4226; 20-byte MAC).
+    ///
+    /// ```
+    /// use totp_wasm::{Algorithm, OtpOptions, totp};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// // RFC 6238 Appendix B, T = 59: the SHA-1 vectors use a 20-byte key.
+    /// let options = OtpOptions { algorithm: Algorithm::Sha1, digits: 8, period: 30 };
+    /// assert_eq!(totp(b"12345678901234567890", 59, &options)?, "94287082");
+    /// # Ok(()) }
+    /// ```
     #[default]
     Sha1,
     /// HMAC-SHA-256 (RFC 6238; 32-byte MAC).
+    ///
+    /// ```
+    /// use totp_wasm::{Algorithm, OtpOptions, totp};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// // RFC 6238 Appendix B, T = 59: the SHA-256 vectors use a 32-byte key.
+    /// let options = OtpOptions { algorithm: Algorithm::Sha256, digits: 8, period: 30 };
+    /// assert_eq!(totp(b"12345678901234567890123456789012", 59, &options)?, "46119246");
+    /// # Ok(()) }
+    /// ```
     Sha256,
     /// HMAC-SHA-512 (RFC 6238; 64-byte MAC).
+    ///
+    /// ```
+    /// use totp_wasm::{Algorithm, OtpOptions, totp};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// // RFC 6238 Appendix B, T = 59: the SHA-512 vectors use a 64-byte key.
+    /// let key = b"1234567890123456789012345678901234567890123456789012345678901234";
+    /// let options = OtpOptions { algorithm: Algorithm::Sha512, digits: 8, period: 30 };
+    /// assert_eq!(totp(key, 59, &options)?, "90693936");
+    /// # Ok(()) }
+    /// ```
     Sha512,
 }
 
@@ -32,6 +71,11 @@ impl MacOutput {
 
 impl Algorithm {
     /// The name used in otpauth URIs and the JS API: `"SHA1"`, `"SHA256"` or `"SHA512"`.
+    ///
+    /// ```
+    /// use totp_wasm::Algorithm;
+    /// assert_eq!(Algorithm::Sha256.name(), "SHA256"); // no hyphen, as in `algorithm=SHA256`
+    /// ```
     pub const fn name(self) -> &'static str {
         match self {
             Self::Sha1 => "SHA1",

@@ -10,6 +10,18 @@ use alloc::string::String;
 
 /// What a setup screen shows for a new authenticator. The secret must be kept (encrypted, with
 /// an expiry) until the person confirms a code, then stored with the factor.
+///
+/// ```
+/// use totp_wasm::{OsRandom, OtpOptions, Secret, start_enrollment};
+/// # fn main() -> Result<(), totp_wasm::Error> {
+/// let e = start_enrollment(" Example ", "alice@example.com", &OtpOptions::default(), &mut OsRandom)?;
+/// // Manual entry for people who cannot scan: trimmed names, the key in 8 groups of four.
+/// assert_eq!((e.issuer.as_str(), e.account.as_str()), ("Example", "alice@example.com"));
+/// assert_eq!(e.key.split(' ').count(), 8);
+/// // Typed back in, the grouped key is the same secret.
+/// assert_eq!(Secret::from_base32(&e.key)?, e.secret);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Enrollment {
     /// The new secret (160 bits).

@@ -6,14 +6,39 @@ use crate::error::{Error, ErrorKind, Result, decimal, msg};
 use alloc::string::String;
 
 /// Shortest code allowed (RFC 4226 §5.3 requires at least 6 digits).
+///
+/// ```
+/// use totp_wasm::{MIN_DIGITS, OtpOptions};
+/// assert!(OtpOptions { digits: MIN_DIGITS - 1, ..OtpOptions::default() }.validate().is_err());
+/// ```
 pub const MIN_DIGITS: u32 = 6;
 /// Longest code allowed: a 31-bit truncated value has at most 10 decimal digits.
+///
+/// ```
+/// use totp_wasm::{MAX_DIGITS, OtpOptions, hotp};
+/// # fn main() -> Result<(), totp_wasm::Error> {
+/// // RFC 4226 Appendix D, counter 1: at 10 digits the code is the whole truncated value.
+/// let options = OtpOptions { digits: MAX_DIGITS, ..OtpOptions::default() };
+/// assert_eq!(hotp(b"12345678901234567890", 1, &options)?, "1094287082");
+/// # Ok(()) }
+/// ```
 pub const MAX_DIGITS: u32 = 10;
 
 /// How codes are computed: algorithm, length and (for TOTP) the time step.
 ///
 /// The default, SHA-1 / 6 digits / 30 s, is the only combination every authenticator app
 /// honours (Google Authenticator ignores the URI's `algorithm`, `digits` and `period`).
+///
+/// ```
+/// use totp_wasm::{Algorithm, OtpOptions, totp};
+/// # fn main() -> Result<(), totp_wasm::Error> {
+/// let options = OtpOptions::default();
+/// assert_eq!((options.algorithm, options.digits, options.period), (Algorithm::Sha1, 6, 30));
+/// // Eight digits: the same HMAC, truncated less (RFC 6238 Appendix B, T = 59).
+/// let eight = OtpOptions { digits: 8, ..options };
+/// assert_eq!(totp(b"12345678901234567890", 59, &eight)?, "94287082");
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct OtpOptions {
     /// HMAC hash function.
@@ -32,6 +57,14 @@ impl Default for OtpOptions {
 
 impl OtpOptions {
     /// Checks the digit count and the period.
+    ///
+    /// ```
+    /// use totp_wasm::{ErrorKind, OtpOptions};
+    /// // Options from a configuration file or a form: check them once, up front.
+    /// assert!(OtpOptions::default().validate().is_ok());
+    /// let options = OtpOptions { period: 0, ..OtpOptions::default() };
+    /// assert_eq!(options.validate().unwrap_err().kind(), ErrorKind::InvalidPeriod);
+    /// ```
     pub fn validate(&self) -> Result<()> {
         check_digits(self.digits)?;
         check_period(self.period)

@@ -8,6 +8,12 @@
 //! The core has no clock and no global random source: times (Unix seconds) and randomness
 //! ([`RandomSource`]) are arguments, so everything is testable with fixed values.
 //!
+//! Beyond codes, it has what a server needs around them: verification with replay rejection
+//! and throttling over a stored per-user [`UserState`] ([`verify_code`], [`Policy`]), recovery
+//! and removal codes ([`generate_recovery_codes`]), and the import of Google Authenticator's
+//! export ([`parse_migration_uri`]). Features: `qr` (default) renders QR codes (`qr_svg`);
+//! `scan` reads them from images (`scan_rgba`, `scan_gray`).
+//!
 //! ```
 //! use totp_wasm::{OsRandom, OtpOptions, Secret, Totp, UriBuilder, totp};
 //!
@@ -55,7 +61,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use hotp::{MAX_DIGITS, MIN_DIGITS, OtpOptions, hotp};
 pub use migration::parse_migration_uri;
 #[cfg(feature = "qr")]
-pub use qr::{Ecc, QrMatrix, SvgOptions, qr_matrix, qr_svg};
+pub use qr::{Ecc, MAX_QUIET_ZONE, QrMatrix, SvgOptions, qr_matrix, qr_svg};
 pub use policy::{AttackBound, FactorSecret, Outcome, Policy, confirm_enrollment, verify_code};
 pub use recovery::{
     IssuedCodes, MIN_SERVER_KEY_BYTES, RECOVERY_ALPHABET, RECOVERY_CODE_COUNT, RecoveryOutcome, generate_recovery_codes,

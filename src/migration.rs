@@ -24,20 +24,6 @@
 //! is left, so truncated or garbage data is an [`ErrorKind::InvalidUri`] error, never a panic.
 //! MD5 (which no HOTP/TOTP verifier uses) and enum values this reader does not know are
 //! refused, not guessed. Google Authenticator always uses a 30 s period.
-//!
-//! ```
-//! use totp_wasm::{Algorithm, OtpKind, parse_migration_uri};
-//! // One TOTP account: secret "Hello!\xde\xad\xbe\xef", name "alice@example.com", issuer "Example".
-//! let uri = "otpauth-migration://offline?data=Ci4KCkhlbGxvId6tvu8SEWFsaWNlQGV4YW1wbGUuY29tGgdF\
-//!            eGFtcGxlIAEoATACEAEYASAAKAA%3D";
-//! let accounts = parse_migration_uri(uri).unwrap();
-//! assert_eq!(accounts.len(), 1);
-//! assert_eq!(accounts[0].kind, OtpKind::Totp);
-//! assert_eq!(accounts[0].secret, "JBSWY3DPEHPK3PXP");
-//! assert_eq!(accounts[0].account, "alice@example.com");
-//! assert_eq!(accounts[0].issuer.as_deref(), Some("Example"));
-//! assert_eq!(accounts[0].algorithm, Algorithm::Sha1);
-//! ```
 
 use crate::algorithm::Algorithm;
 use crate::error::{Error, ErrorKind, Result, decimal, msg};
@@ -46,7 +32,26 @@ use crate::uri::{OtpAuthUri, OtpKind};
 use alloc::string::String;
 use alloc::vec::Vec;
 
-/// Reads every account of an `otpauth-migration://offline?data=…` URI, in order.
+/// Reads every account of an `otpauth-migration://offline?data=…` URI (Google Authenticator's
+/// "Transfer accounts" QR codes), in order, each in the shape [`OtpAuthUri::parse`] returns,
+/// with a 30 s period and, for HOTP, the counter. `data` may be standard or URL-safe base64,
+/// padded or not, percent-encoded or not.
+///
+/// ```
+/// use totp_wasm::{Algorithm, OtpKind, parse_migration_uri};
+/// # fn main() -> Result<(), totp_wasm::Error> {
+/// // One TOTP account: secret "Hello!\xde\xad\xbe\xef", name "alice@example.com", issuer "Example".
+/// let uri = "otpauth-migration://offline?data=Ci4KCkhlbGxvId6tvu8SEWFsaWNlQGV4YW1wbGUuY29tGgdF\
+///            eGFtcGxlIAEoATACEAEYASAAKAA%3D";
+/// let accounts = parse_migration_uri(uri)?;
+/// assert_eq!(accounts.len(), 1);
+/// assert_eq!(accounts[0].kind, OtpKind::Totp);
+/// assert_eq!(accounts[0].secret, "JBSWY3DPEHPK3PXP");
+/// assert_eq!(accounts[0].account, "alice@example.com");
+/// assert_eq!(accounts[0].issuer.as_deref(), Some("Example"));
+/// assert_eq!(accounts[0].algorithm, Algorithm::Sha1);
+/// # Ok(()) }
+/// ```
 ///
 /// # Errors
 /// [`ErrorKind::InvalidUri`] for another scheme, a missing or malformed `data` parameter,

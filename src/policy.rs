@@ -4,23 +4,8 @@
 //! where the state lives and must write the new state back before answering (atomically with
 //! the read, e.g. inside one Durable Object request) for replay protection to hold.
 //!
-//! ## The default policy, and why
-//! - **Window ±1 step** (±30 s): absorbs clock drift and the time it takes to type, no more.
-//! - **Replay**: a code is accepted only for a time step after that factor's last accepted step
-//!   (NIST SP 800-63B §5.1.4.2), so a code seen over a shoulder or phished is worthless once used,
-//!   and so is any older code.
-//! - **Throttle** (RFC 4226 §7.3: "increasing delays"): 5 free consecutive failures, then each
-//!   further failure locks for 1 min, 2 min, 4 min, … doubling up to 24 h. A success resets it.
-//!   Guesses made while locked are refused without being evaluated (and do not extend the lock).
-//!   Recovery- and removal-code guesses count towards the same throttle.
-//!
-//! ## What this bounds
-//! An attacker who already has the password makes at most 5 + 11 guesses in the first ~17 hours
-//! (the lock doubles 1, 2, … 1024 min), then one per day: about 16 + 364 = 380 guesses in a year.
-//! A guess succeeds when it equals one of the 2w+1 = 3 codes in the window. Six-digit codes take
-//! 10^6 values, so the chance per guess is 3 / 10^6 and the chance over a year is at most
-//! 380 × 3 / 10^6 ≈ 0.11 %. (For 10-digit codes the space is not 10^10 but the 2^31 values a
-//! 31-bit truncation can produce: 3 / 2^31 per guess.) See [`Policy::attack_bound`].
+//! The default rules, why they were chosen and what they bound are documented on [`Policy`]
+//! (this module is private, so its documentation is not rendered).
 
 use crate::error::{Error, ErrorKind, Result, decimal, msg};
 use crate::hotp::OtpOptions;
@@ -29,6 +14,36 @@ use crate::totp::counter_at;
 use crate::verify::{MAX_WINDOW, verify_totp};
 
 /// The adjustable rules of [`verify_code`] and the recovery-code checks.
+///
+/// ## The default policy, and why
+/// - **Window ±1 step** (±30 s): absorbs clock drift and the time it takes to type, no more.
+/// - **Replay**: a code is accepted only for a time step after that factor's last accepted step
+///   (NIST SP 800-63B §5.1.4.2), so a code seen over a shoulder or phished is worthless once used,
+///   and so is any older code.
+/// - **Throttle** (RFC 4226 §7.3: "increasing delays"): 5 free consecutive failures, then each
+///   further failure locks for 1 min, 2 min, 4 min, … doubling up to 24 h. A success resets it.
+///   Guesses made while locked are refused without being evaluated (and do not extend the lock).
+///   Recovery- and removal-code guesses count towards the same throttle.
+///
+/// ## What this bounds
+/// An attacker who already has the password makes at most 5 + 11 guesses in the first ~17 hours
+/// (the lock doubles 1, 2, … 1024 min), then one per day: about 16 + 364 = 380 guesses in a year.
+/// A guess succeeds when it equals one of the 2w+1 = 3 codes in the window. Six-digit codes take
+/// 10^6 values, so the chance per guess is 3 / 10^6 and the chance over a year is at most
+/// 380 × 3 / 10^6 ≈ 0.11 %. (For 10-digit codes the space is not 10^10 but the 2^31 values a
+/// 31-bit truncation can produce: 3 / 2^31 per guess.) See [`Policy::attack_bound`].
+///
+/// ```
+/// use totp_wasm::Policy;
+/// # fn main() -> Result<(), totp_wasm::Error> {
+/// // Stricter than the default: no drift allowed, 3 free failures, locks from 5 minutes.
+/// let strict = Policy { window: 0, free_failures: 3, base_lockout: 300, ..Policy::default() };
+/// strict.validate()?;
+/// assert_eq!(strict.lockout_after(4), 300);
+/// // Fewer guesses per year, and one code in the window instead of three.
+/// assert!(strict.attack_bound(6).per_year < Policy::default().attack_bound(6).per_year / 3.0);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Policy {
     /// Steps accepted either side of the current one (0..=10; default 1).
@@ -48,6 +63,15 @@ impl Default for Policy {
 }
 
 /// What an attacker can achieve under a policy, for documentation and tests.
+///
+/// ```
+/// use totp_wasm::Policy;
+/// let six = Policy::default().attack_bound(6);
+/// let eight = Policy::default().attack_bound(8);
+/// // The throttle fixes the number of guesses; longer codes only make each one less likely.
+/// assert_eq!(six.guesses_per_year, eight.guesses_per_year);
+/// assert!((six.per_year / eight.per_year - 100.0).abs() < 1e-9);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AttackBound {
     /// Guesses possible in the first 24 hours at full speed.
@@ -62,6 +86,13 @@ pub struct AttackBound {
 
 impl Policy {
     /// Checks the fields.
+    ///
+    /// ```
+    /// use totp_wasm::Policy;
+    /// assert!(Policy::default().validate().is_ok());
+    /// assert!(Policy { window: 11, ..Policy::default() }.validate().is_err()); // over MAX_WINDOW
+    /// assert!(Policy { base_lockout: 0, ..Policy::default() }.validate().is_err()); // no lock at all
+    /// ```
     pub fn validate(&self) -> Result<()> {
         if self.window > MAX_WINDOW {
             return Err(Error::new(ErrorKind::InvalidArgument, "policy.window must be between 0 and 10"));
@@ -76,6 +107,15 @@ impl Policy {
     }
 
     /// The lock (seconds) after the `failures`-th consecutive failure: 0 while failures are free.
+    ///
+    /// ```
+    /// use totp_wasm::Policy;
+    /// let policy = Policy::default();
+    /// assert_eq!(policy.lockout_after(5), 0); // the 5 free failures
+    /// // Then 1 minute, 2 minutes, … doubling up to a day.
+    /// assert_eq!((policy.lockout_after(6), policy.lockout_after(7)), (60, 120));
+    /// assert_eq!(policy.lockout_after(30), 86_400);
+    /// ```
     pub fn lockout_after(&self, failures: u32) -> u64 {
         let Some(excess) = failures.checked_sub(self.free_failures.saturating_add(1)) else { return 0 };
         let doubled = self.base_lockout.checked_shl(excess.min(63)).filter(|d| d >> excess.min(63) == self.base_lockout);
@@ -84,6 +124,15 @@ impl Policy {
 
     /// Guesses an attacker can make in the first day and in a year, and the resulting success
     /// probability for codes of `digits` digits (code space `min(10^digits, 2^31)`).
+    ///
+    /// ```
+    /// use totp_wasm::Policy;
+    /// let bound = Policy::default().attack_bound(6);
+    /// // 5 free guesses, then locks of 1, 2, 4, … minutes, then one a day.
+    /// assert_eq!((bound.guesses_first_day, bound.guesses_per_year), (16, 380));
+    /// // Each guess hits one of 3 codes out of 10^6: at most 0.114 % in a year.
+    /// assert!((bound.per_year - 380.0 * 3.0 / 1e6).abs() < 1e-12);
+    /// ```
     pub fn attack_bound(&self, digits: u32) -> AttackBound {
         let guesses_within = |horizon: u64| {
             // Free failures go at one guess a second; then each failure waits out its lock.
@@ -118,9 +167,43 @@ impl Policy {
 }
 
 /// The result of checking a code.
+///
+/// ```
+/// use totp_wasm::{Outcome, Policy, verify_code};
+/// # use totp_wasm::{OtpOptions, UserState, confirm_enrollment};
+/// # fn main() -> Result<(), totp_wasm::Error> {
+/// # let key: &[u8] = b"12345678901234567890";
+/// # let (_, state) = confirm_enrollment(&UserState::new(), key, "287082", "Phone", 59,
+/// #     &OtpOptions::default(), &Policy::default())?;
+/// // `state`: one factor (id 1) with RFC 4226's key, enrolled at T = 59 with step 1's code.
+/// let (outcome, _state) = verify_code(&state, &[(1, key)], "359152", 89, &Policy::default())?;
+/// let message = match outcome {
+///     Outcome::Accepted { .. } => "signed in",
+///     Outcome::Invalid { locked_until: None, .. } => "wrong code",
+///     Outcome::Invalid { locked_until: Some(_), .. } | Outcome::Locked { .. } => "too many tries",
+///     Outcome::Replayed { .. } => "that code was used already: wait for the next one",
+/// };
+/// assert_eq!(message, "signed in");
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// The code is valid: `factor` matched at `offset` steps from now. Failures were reset.
+    ///
+    /// ```
+    /// use totp_wasm::{Outcome, Policy, verify_code};
+    /// # use totp_wasm::{OtpOptions, UserState, confirm_enrollment};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// # let key: &[u8] = b"12345678901234567890";
+    /// # let (_, state) = confirm_enrollment(&UserState::new(), key, "287082", "Phone", 59,
+    /// #     &OtpOptions::default(), &Policy::default())?;
+    /// // `state`: one factor (id 1) with RFC 4226's key, enrolled at T = 59 with step 1's code.
+    /// // At T = 119 (step 3), step 2's code is one step behind: a slow typist or a late clock.
+    /// let (outcome, state) = verify_code(&state, &[(1, key)], "359152", 119, &Policy::default())?;
+    /// assert_eq!(outcome, Outcome::Accepted { factor: 1, offset: -1 });
+    /// assert_eq!(state.factors[0].last_step, Some(2)); // from now on, step 2's code is a replay
+    /// # Ok(()) }
+    /// ```
     Accepted {
         /// Id of the factor whose code it was.
         factor: u32,
@@ -128,6 +211,22 @@ pub enum Outcome {
         offset: i64,
     },
     /// The code is not valid (wrong, or malformed). One failure was counted.
+    ///
+    /// ```
+    /// use totp_wasm::{Outcome, Policy, verify_code};
+    /// # use totp_wasm::{OtpOptions, UserState, confirm_enrollment};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// # let key: &[u8] = b"12345678901234567890";
+    /// # let (_, state) = confirm_enrollment(&UserState::new(), key, "287082", "Phone", 59,
+    /// #     &OtpOptions::default(), &Policy::default())?;
+    /// // `state`: one factor (id 1) with RFC 4226's key, enrolled at T = 59 with step 1's code.
+    /// let (outcome, state) = verify_code(&state, &[(1, key)], "000000", 89, &Policy::default())?;
+    /// assert_eq!(outcome, Outcome::Invalid { attempts_left: 4, locked_until: None });
+    /// // A malformed code is just as invalid, and counts too.
+    /// let (outcome, _) = verify_code(&state, &[(1, key)], "35915", 89, &Policy::default())?;
+    /// assert_eq!(outcome, Outcome::Invalid { attempts_left: 3, locked_until: None });
+    /// # Ok(()) }
+    /// ```
     Invalid {
         /// Failures left before a lock starts (0 when the next failure locks).
         attempts_left: u32,
@@ -135,11 +234,43 @@ pub enum Outcome {
         locked_until: Option<u64>,
     },
     /// The code was valid but its step was already used: a replay. Nothing was counted.
+    ///
+    /// ```
+    /// use totp_wasm::{Outcome, Policy, verify_code};
+    /// # use totp_wasm::{OtpOptions, UserState, confirm_enrollment};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// # let key: &[u8] = b"12345678901234567890";
+    /// # let (_, state) = confirm_enrollment(&UserState::new(), key, "287082", "Phone", 59,
+    /// #     &OtpOptions::default(), &Policy::default())?;
+    /// // `state`: one factor (id 1) with RFC 4226's key, enrolled at T = 59 with step 1's code.
+    /// // The code typed at enrollment (step 1), seen over a shoulder and tried at once.
+    /// let (outcome, state) = verify_code(&state, &[(1, key)], "287082", 60, &Policy::default())?;
+    /// assert_eq!(outcome, Outcome::Replayed { factor: 1 });
+    /// assert_eq!(state.failures, 0);
+    /// # Ok(()) }
+    /// ```
     Replayed {
         /// Id of the factor whose used code it was.
         factor: u32,
     },
     /// Too many failures: nothing was checked. Try again at `retry_at` (Unix seconds).
+    ///
+    /// ```
+    /// use totp_wasm::{Outcome, Policy, verify_code};
+    /// # use totp_wasm::{OtpOptions, UserState, confirm_enrollment};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// # let key: &[u8] = b"12345678901234567890";
+    /// # let (_, mut state) = confirm_enrollment(&UserState::new(), key, "287082", "Phone", 59,
+    /// #     &OtpOptions::default(), &Policy::default())?;
+    /// // `state`: one factor (id 1) with RFC 4226's key, enrolled at T = 59 with step 1's code.
+    /// for _ in 0..6 {
+    ///     state = verify_code(&state, &[(1, key)], "000000", 100, &Policy::default())?.1;
+    /// }
+    /// // The 6th failure locked for a minute: even the right code is not checked until then.
+    /// let (outcome, _) = verify_code(&state, &[(1, key)], "969429", 101, &Policy::default())?;
+    /// assert_eq!(outcome, Outcome::Locked { retry_at: 160 });
+    /// # Ok(()) }
+    /// ```
     Locked {
         /// The Unix second the lock ends.
         retry_at: u64,
@@ -147,13 +278,32 @@ pub enum Outcome {
 }
 
 /// A secret passed in for a factor id.
+///
+/// ```
+/// use totp_wasm::{ErrorKind, FactorSecret, Policy, verify_code};
+/// # use totp_wasm::{OtpOptions, UserState, confirm_enrollment};
+/// # fn main() -> Result<(), totp_wasm::Error> {
+/// # let key: &[u8] = b"12345678901234567890";
+/// # let (_, state) = confirm_enrollment(&UserState::new(), key, "287082", "Phone", 59,
+/// #     &OtpOptions::default(), &Policy::default())?;
+/// // `state`: one factor (id 1) with RFC 4226's key, enrolled at T = 59 with step 1's code.
+/// // The caller keeps the secrets (encrypted) and passes each in with its factor's id.
+/// let secrets: Vec<FactorSecret<'_>> = state.factors.iter().map(|f| (f.id, key)).collect();
+/// assert!(verify_code(&state, &secrets, "359152", 89, &Policy::default()).is_ok());
+/// // A missing secret is an error, so a storage bug cannot pass for a wrong code.
+/// let err = verify_code(&state, &[], "359152", 89, &Policy::default()).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+/// # Ok(()) }
+/// ```
 pub type FactorSecret<'a> = (u32, &'a [u8]);
 
 /// Checks `code` against every factor of `state` under `policy` at `now` (Unix seconds).
 ///
 /// `secrets` holds each factor's key by id (the caller stores them, encrypted). A factor whose
 /// secret is missing is an `INVALID_ARGUMENT` error, so a storage bug cannot look like a wrong
-/// code. Returns the outcome and the state to store.
+/// code. Returns the outcome and the state to store: write it back before answering, atomically
+/// with the read (e.g. inside one Durable Object request), or the same code can be accepted twice
+/// and failures go uncounted.
 ///
 /// ```
 /// use totp_wasm::{Outcome, OtpOptions, Policy, UserState, confirm_enrollment, totp, verify_code};
@@ -216,6 +366,21 @@ pub fn verify_code(
 /// step already used (so the enrollment code cannot be replayed at login). Returns
 /// `Accepted { factor: new id, offset }` or `Invalid` (confirmation guesses are not throttled:
 /// they cannot unlock anything, and the person is already signed in).
+///
+/// ```
+/// use totp_wasm::{Outcome, OtpOptions, Policy, UserState, confirm_enrollment};
+/// # fn main() -> Result<(), totp_wasm::Error> {
+/// let (key, options, policy) = (b"12345678901234567890", OtpOptions::default(), Policy::default());
+/// // A wrong first code adds nothing (and counts nothing).
+/// let (outcome, state) = confirm_enrollment(&UserState::new(), key, "000000", "Phone", 59, &options, &policy)?;
+/// assert_eq!(outcome, Outcome::Invalid { attempts_left: 5, locked_until: None });
+/// assert!(!state.enabled());
+/// // The right one adds the factor, with that code's step (59 / 30 = 1) already used.
+/// let (outcome, state) = confirm_enrollment(&state, key, "287082", "Phone", 59, &options, &policy)?;
+/// assert_eq!(outcome, Outcome::Accepted { factor: 1, offset: 0 });
+/// assert_eq!(state.factor(1).and_then(|f| f.last_step), Some(1));
+/// # Ok(()) }
+/// ```
 pub fn confirm_enrollment(
     state: &UserState,
     key: &[u8],

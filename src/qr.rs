@@ -9,21 +9,75 @@ use alloc::vec::Vec;
 use qrcode::{Color, EcLevel, QrCode};
 
 /// QR error-correction level: how much of the symbol may be damaged and still read.
+///
+/// ```
+/// use totp_wasm::{Ecc, qr_matrix};
+/// # fn main() -> Result<(), totp_wasm::Error> {
+/// let uri = "otpauth://totp/x?secret=JBSWY3DPEHPK3PXP";
+/// // More correction costs modules: the same text needs a larger symbol.
+/// assert!(qr_matrix(uri, Ecc::L)?.size < qr_matrix(uri, Ecc::H)?.size);
+/// assert_eq!(Ecc::default(), Ecc::M);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Ecc {
     /// ~7 % recoverable.
+    ///
+    /// ```
+    /// use totp_wasm::{Ecc, qr_matrix};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// let uri = "otpauth://totp/Example:alice@example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Example";
+    /// // The smallest symbol for an enrollment URI with a 160-bit secret.
+    /// assert_eq!(qr_matrix(uri, Ecc::L)?.size, 37); // version 5
+    /// # Ok(()) }
+    /// ```
     L,
     /// ~15 % recoverable; the default, a good balance for screens.
+    ///
+    /// ```
+    /// use totp_wasm::{Ecc, qr_matrix};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// let uri = "otpauth://totp/Example:alice@example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Example";
+    /// // Four modules more per side than L, for twice the damage tolerated.
+    /// assert_eq!(qr_matrix(uri, Ecc::M)?.size, 41); // version 6
+    /// # Ok(()) }
+    /// ```
     #[default]
     M,
     /// ~25 % recoverable.
+    ///
+    /// ```
+    /// use totp_wasm::{Ecc, qr_matrix};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// let uri = "otpauth://totp/Example:alice@example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Example";
+    /// // Eight modules more per side than M.
+    /// assert_eq!(qr_matrix(uri, Ecc::Q)?.size, 49); // version 8
+    /// # Ok(()) }
+    /// ```
     Q,
     /// ~30 % recoverable; for printed codes that may get dirty.
+    ///
+    /// ```
+    /// use totp_wasm::{Ecc, qr_matrix};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// let uri = "otpauth://totp/Example:alice@example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Example";
+    /// // The largest symbol: 53 × 53 modules for the same text as L's 37 × 37.
+    /// assert_eq!(qr_matrix(uri, Ecc::H)?.size, 53); // version 9
+    /// # Ok(()) }
+    /// ```
     H,
 }
 
 impl Ecc {
     /// Parses `"L"`, `"M"`, `"Q"` or `"H"` (any case).
+    ///
+    /// ```
+    /// use totp_wasm::Ecc;
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// assert_eq!(Ecc::parse("h")?, Ecc::H);
+    /// assert!(Ecc::parse("high").is_err()); // only the one-letter names
+    /// # Ok(()) }
+    /// ```
     pub fn parse(text: &str) -> Result<Self> {
         match text {
             "L" | "l" => Ok(Self::L),
@@ -45,6 +99,16 @@ impl Ecc {
 }
 
 /// A QR symbol as modules, without a quiet zone.
+///
+/// ```
+/// use totp_wasm::{Ecc, qr_matrix};
+/// # fn main() -> Result<(), totp_wasm::Error> {
+/// let m = qr_matrix("hello", Ecc::M)?;
+/// assert_eq!(m.size, 21); // version 1: 21 × 21 modules
+/// // Row-major: column x of row y is modules[y * size + x] (here inside a finder pattern).
+/// assert_eq!(m.modules[2 * m.size + 3], 1);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QrMatrix {
     /// Modules per side.
@@ -55,8 +119,18 @@ pub struct QrMatrix {
 
 impl QrMatrix {
     /// Whether the module at column `x`, row `y` is dark (false outside the symbol).
+    ///
+    /// ```
+    /// use totp_wasm::{Ecc, qr_matrix};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// let m = qr_matrix("hello", Ecc::M)?;
+    /// // The top-left finder pattern: a dark ring, a light ring, a dark centre.
+    /// assert!(m.is_dark(0, 0) && !m.is_dark(1, 1) && m.is_dark(3, 3));
+    /// assert!(!m.is_dark(m.size, 0)); // outside: light, like the quiet zone
+    /// # Ok(()) }
+    /// ```
     pub fn is_dark(&self, x: usize, y: usize) -> bool {
-        x < self.size && self.modules.get(y * self.size + x) == Some(&1)
+        x < self.size && y < self.size && self.modules.get(y * self.size + x) == Some(&1)
     }
 }
 
@@ -95,6 +169,17 @@ fn ecc_name(ecc: Ecc) -> &'static str {
 }
 
 /// How [`qr_svg`] draws.
+///
+/// ```
+/// use totp_wasm::{Ecc, SvgOptions, qr_svg};
+/// # fn main() -> Result<(), totp_wasm::Error> {
+/// // For print: more error correction, and no background (the paper is white already).
+/// let options = SvgOptions { ecc: Ecc::H, light: "none".into(), ..SvgOptions::default() };
+/// let svg = qr_svg("hello", &options)?;
+/// assert!(!svg.contains("<rect"));
+/// assert!(svg.contains("viewBox=\"0 0 29 29\"")); // 21 modules and 4 of quiet zone each side
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SvgOptions {
     /// Error-correction level (default M).

@@ -22,17 +22,58 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 /// Crockford's base32 alphabet, lowercase.
+///
+/// ```
+/// use totp_wasm::RECOVERY_ALPHABET;
+/// // No i, l, o or u: nothing to misread as 1, 0 or v (input maps those look-alikes).
+/// assert!(!RECOVERY_ALPHABET.iter().any(|c| b"ilou".contains(c)));
+/// ```
 pub const RECOVERY_ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
 /// Codes issued per set.
+///
+/// ```
+/// use totp_wasm::{OsRandom, RECOVERY_CODE_COUNT, generate_recovery_codes};
+/// # use totp_wasm::{OtpOptions, Policy, UserState, confirm_enrollment};
+/// # fn main() -> Result<(), totp_wasm::Error> {
+/// # let (_, state) = confirm_enrollment(&UserState::new(), b"12345678901234567890", "287082", "Phone", 59,
+/// #     &OtpOptions::default(), &Policy::default())?;
+/// // `state`: a user with one authenticator.
+/// let (issued, state) = generate_recovery_codes(&state, &[7; 32], &mut OsRandom, false)?;
+/// assert_eq!(issued.codes.len(), RECOVERY_CODE_COUNT);
+/// assert_eq!(state.recovery_remaining(), RECOVERY_CODE_COUNT);
+/// # Ok(()) }
+/// ```
 pub const RECOVERY_CODE_COUNT: usize = 10;
 /// Random symbols per recovery code (5 bits each: 55 bits).
 const DATA_SYMBOLS: usize = 11;
 /// Digits in a removal code.
 const REMOVAL_DIGITS: usize = 16;
 /// Shortest server key accepted for hashing codes.
+///
+/// ```
+/// use totp_wasm::{MIN_SERVER_KEY_BYTES, Policy, UserState, use_recovery_code};
+/// // The key keeps leaked hashes from being brute-forced, so it must be at least 128 bits.
+/// let short = [7u8; MIN_SERVER_KEY_BYTES - 1];
+/// assert!(use_recovery_code(&UserState::new(), &short, "0000-0000-0000", 0, &Policy::default()).is_err());
+/// ```
 pub const MIN_SERVER_KEY_BYTES: usize = 16;
 
 /// Codes to show the person exactly once.
+///
+/// ```
+/// use totp_wasm::{OsRandom, generate_recovery_codes};
+/// # use totp_wasm::{OtpOptions, Policy, UserState, confirm_enrollment};
+/// # fn main() -> Result<(), totp_wasm::Error> {
+/// # let (_, state) = confirm_enrollment(&UserState::new(), b"12345678901234567890", "287082", "Phone", 59,
+/// #     &OtpOptions::default(), &Policy::default())?;
+/// // `state`: a user with one authenticator.
+/// let (issued, _) = generate_recovery_codes(&state, &[7; 32], &mut OsRandom, true)?;
+/// assert!(issued.codes.iter().all(|c| c.len() == 14 && c.matches('-').count() == 2));
+/// assert_eq!(issued.removal_code.as_ref().map(String::len), Some(19)); // dddd dddd dddd dddd
+/// // Its Debug output hides the codes, so logging it by mistake leaks nothing.
+/// assert_eq!(format!("{issued:?}"), "IssuedCodes(<redacted>)");
+/// # Ok(()) }
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct IssuedCodes {
     /// Ten recovery codes, `xxxx-xxxx-xxxx`.
@@ -48,14 +89,65 @@ impl core::fmt::Debug for IssuedCodes {
 }
 
 /// The result of using a recovery or removal code.
+///
+/// ```
+/// use totp_wasm::{OsRandom, Policy, RecoveryOutcome, generate_recovery_codes, use_recovery_code};
+/// # use totp_wasm::{OtpOptions, UserState, confirm_enrollment};
+/// # fn main() -> Result<(), totp_wasm::Error> {
+/// # let (_, state) = confirm_enrollment(&UserState::new(), b"12345678901234567890", "287082", "Phone", 59,
+/// #     &OtpOptions::default(), &Policy::default())?;
+/// // `state`: a user with one authenticator.
+/// let server_key = [7u8; 32]; // in production: 32 random bytes from your secret store
+/// let (issued, state) = generate_recovery_codes(&state, &server_key, &mut OsRandom, false)?;
+/// let typed = "0000-0000-0001"; // a typo: the check symbol does not match
+/// let (outcome, _) = use_recovery_code(&state, &server_key, typed, 100, &Policy::default())?;
+/// let message = match outcome {
+///     RecoveryOutcome::Accepted { remaining } => format!("signed in; {remaining} codes left"),
+///     RecoveryOutcome::Typo => "check the code for typos".into(),
+///     RecoveryOutcome::Invalid { .. } => "that is not one of your codes".into(),
+///     RecoveryOutcome::Locked { .. } => "too many tries".into(),
+/// };
+/// assert_eq!(message, "check the code for typos");
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RecoveryOutcome {
     /// The code was valid and is now used up. For a removal code, 2FA is now off.
+    ///
+    /// ```
+    /// use totp_wasm::{OsRandom, Policy, RecoveryOutcome, generate_recovery_codes, use_recovery_code};
+    /// # use totp_wasm::{OtpOptions, UserState, confirm_enrollment};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// # let (_, state) = confirm_enrollment(&UserState::new(), b"12345678901234567890", "287082", "Phone", 59,
+    /// #     &OtpOptions::default(), &Policy::default())?;
+    /// // `state`: a user with one authenticator.
+    /// let server_key = [7u8; 32]; // in production: 32 random bytes from your secret store
+    /// let (issued, state) = generate_recovery_codes(&state, &server_key, &mut OsRandom, false)?;
+    /// let (outcome, state) = use_recovery_code(&state, &server_key, &issued.codes[0], 100, &Policy::default())?;
+    /// assert_eq!(outcome, RecoveryOutcome::Accepted { remaining: 9 });
+    /// assert_eq!(state.recovery_remaining(), 9);
+    /// # Ok(()) }
+    /// ```
     Accepted {
         /// Recovery codes left.
         remaining: usize,
     },
     /// Not a code of this user. One failure was counted.
+    ///
+    /// ```
+    /// use totp_wasm::{OsRandom, Policy, RecoveryOutcome, generate_recovery_codes, use_recovery_code};
+    /// # use totp_wasm::{OtpOptions, UserState, confirm_enrollment};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// # let (_, state) = confirm_enrollment(&UserState::new(), b"12345678901234567890", "287082", "Phone", 59,
+    /// #     &OtpOptions::default(), &Policy::default())?;
+    /// // `state`: a user with one authenticator.
+    /// let server_key = [7u8; 32]; // in production: 32 random bytes from your secret store
+    /// let (issued, state) = generate_recovery_codes(&state, &server_key, &mut OsRandom, false)?;
+    /// // Well-formed (its check symbol matches), but not one of the ten issued.
+    /// let (outcome, _) = use_recovery_code(&state, &server_key, "0000-0000-0000", 100, &Policy::default())?;
+    /// assert_eq!(outcome, RecoveryOutcome::Invalid { attempts_left: 4, locked_until: None });
+    /// # Ok(()) }
+    /// ```
     Invalid {
         /// Failures left before a lock starts.
         attempts_left: u32,
@@ -64,8 +156,44 @@ pub enum RecoveryOutcome {
     },
     /// Not a well-formed code (wrong length, wrong symbols, or the check symbol does not match):
     /// a typo. Nothing was counted.
+    ///
+    /// ```
+    /// use totp_wasm::{OsRandom, Policy, RecoveryOutcome, generate_recovery_codes, use_recovery_code};
+    /// # use totp_wasm::{OtpOptions, UserState, confirm_enrollment};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// # let (_, state) = confirm_enrollment(&UserState::new(), b"12345678901234567890", "287082", "Phone", 59,
+    /// #     &OtpOptions::default(), &Policy::default())?;
+    /// // `state`: a user with one authenticator.
+    /// let server_key = [7u8; 32]; // in production: 32 random bytes from your secret store
+    /// let (issued, state) = generate_recovery_codes(&state, &server_key, &mut OsRandom, false)?;
+    /// // One symbol mistyped: the check symbol catches it, and no failure is counted.
+    /// let mut typed = issued.codes[0].clone();
+    /// let wrong = if typed.ends_with('0') { "1" } else { "0" };
+    /// typed.replace_range(13.., wrong);
+    /// let (outcome, state) = use_recovery_code(&state, &server_key, &typed, 100, &Policy::default())?;
+    /// assert_eq!((outcome, state.failures), (RecoveryOutcome::Typo, 0));
+    /// # Ok(()) }
+    /// ```
     Typo,
     /// Too many failures: nothing was checked.
+    ///
+    /// ```
+    /// use totp_wasm::{OsRandom, Policy, RecoveryOutcome, generate_recovery_codes, use_recovery_code};
+    /// # use totp_wasm::{OtpOptions, UserState, confirm_enrollment};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// # let (_, state) = confirm_enrollment(&UserState::new(), b"12345678901234567890", "287082", "Phone", 59,
+    /// #     &OtpOptions::default(), &Policy::default())?;
+    /// // `state`: a user with one authenticator.
+    /// let server_key = [7u8; 32]; // in production: 32 random bytes from your secret store
+    /// let (issued, mut state) = generate_recovery_codes(&state, &server_key, &mut OsRandom, false)?;
+    /// for _ in 0..6 {
+    ///     state = use_recovery_code(&state, &server_key, "0000-0000-0000", 100, &Policy::default())?.1;
+    /// }
+    /// // Recovery-code guesses share the throttle of authenticator codes: even a real code waits.
+    /// let (outcome, _) = use_recovery_code(&state, &server_key, &issued.codes[0], 101, &Policy::default())?;
+    /// assert_eq!(outcome, RecoveryOutcome::Locked { retry_at: 160 });
+    /// # Ok(()) }
+    /// ```
     Locked {
         /// The Unix second the lock ends.
         retry_at: u64,
@@ -74,6 +202,26 @@ pub enum RecoveryOutcome {
 
 /// Issues a new set of ten recovery codes (and a removal code when `with_removal`), replacing
 /// any earlier set and removal code. 2FA must be on.
+///
+/// `server_key` (at least [`MIN_SERVER_KEY_BYTES`]) keys the hashes the state keeps: keep it
+/// out of the database the states are stored in, and pass the same key to the `use_*` functions.
+///
+/// ```
+/// use totp_wasm::{OsRandom, UserState, generate_recovery_codes};
+/// # use totp_wasm::{OtpOptions, Policy, confirm_enrollment};
+/// # fn main() -> Result<(), totp_wasm::Error> {
+/// # let (_, state) = confirm_enrollment(&UserState::new(), b"12345678901234567890", "287082", "Phone", 59,
+/// #     &OtpOptions::default(), &Policy::default())?;
+/// // `state`: a user with one authenticator.
+/// let server_key = [7u8; 32]; // in production: 32 random bytes from your secret store
+/// let (issued, state) = generate_recovery_codes(&state, &server_key, &mut OsRandom, true)?;
+/// assert_eq!((issued.codes.len(), state.has_removal_code()), (10, true));
+/// // A new set revokes the old one, removal code included when none is asked for.
+/// let (_, state) = generate_recovery_codes(&state, &server_key, &mut OsRandom, false)?;
+/// assert!(!state.has_removal_code());
+/// assert!(generate_recovery_codes(&UserState::new(), &server_key, &mut OsRandom, false).is_err());
+/// # Ok(()) }
+/// ```
 pub fn generate_recovery_codes(
     state: &UserState,
     server_key: &[u8],
@@ -116,6 +264,25 @@ pub fn generate_recovery_codes(
 }
 
 /// Uses a recovery code: on success it is consumed and the throttle reset.
+///
+/// ```
+/// use totp_wasm::{OsRandom, Policy, RecoveryOutcome, generate_recovery_codes, use_recovery_code};
+/// # use totp_wasm::{OtpOptions, UserState, confirm_enrollment};
+/// # fn main() -> Result<(), totp_wasm::Error> {
+/// # let (_, state) = confirm_enrollment(&UserState::new(), b"12345678901234567890", "287082", "Phone", 59,
+/// #     &OtpOptions::default(), &Policy::default())?;
+/// // `state`: a user with one authenticator.
+/// let server_key = [7u8; 32]; // in production: 32 random bytes from your secret store
+/// let (issued, state) = generate_recovery_codes(&state, &server_key, &mut OsRandom, false)?;
+/// // Typed in capitals, without hyphens: still the code.
+/// let typed = issued.codes[0].replace('-', "").to_uppercase();
+/// let (outcome, state) = use_recovery_code(&state, &server_key, &typed, 100, &Policy::default())?;
+/// assert_eq!(outcome, RecoveryOutcome::Accepted { remaining: 9 });
+/// // Each code works once.
+/// let (outcome, _) = use_recovery_code(&state, &server_key, &issued.codes[0], 101, &Policy::default())?;
+/// assert_eq!(outcome, RecoveryOutcome::Invalid { attempts_left: 4, locked_until: None });
+/// # Ok(()) }
+/// ```
 pub fn use_recovery_code(
     state: &UserState,
     server_key: &[u8],
@@ -143,6 +310,22 @@ pub fn use_recovery_code(
 }
 
 /// Uses the removal code: on success 2FA is turned off (factors, recovery and removal codes go).
+///
+/// ```
+/// use totp_wasm::{OsRandom, Policy, RecoveryOutcome, generate_recovery_codes, use_removal_code};
+/// # use totp_wasm::{OtpOptions, UserState, confirm_enrollment};
+/// # fn main() -> Result<(), totp_wasm::Error> {
+/// # let (_, state) = confirm_enrollment(&UserState::new(), b"12345678901234567890", "287082", "Phone", 59,
+/// #     &OtpOptions::default(), &Policy::default())?;
+/// // `state`: a user with one authenticator.
+/// let server_key = [7u8; 32];
+/// let (issued, state) = generate_recovery_codes(&state, &server_key, &mut OsRandom, true)?;
+/// let removal = issued.removal_code.expect("asked for one");
+/// let (outcome, state) = use_removal_code(&state, &server_key, &removal, 100, &Policy::default())?;
+/// assert_eq!(outcome, RecoveryOutcome::Accepted { remaining: 0 });
+/// assert!(!state.enabled()); // sign in with the password alone from now on
+/// # Ok(()) }
+/// ```
 pub fn use_removal_code(
     state: &UserState,
     server_key: &[u8],

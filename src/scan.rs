@@ -10,27 +10,6 @@
 //! `width × height × bytes per pixel` are [`ErrorKind::InvalidArgument`] errors. An image
 //! without a readable QR code is not an error: the result is empty.
 //!
-//! ```
-//! # #[cfg(feature = "qr")] {
-//! use totp_wasm::{Ecc, qr_matrix, scan_rgba};
-//! // Draw the QR code of a URI 4 pixels per module, with a 4-module white border.
-//! let uri = "otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example";
-//! let m = qr_matrix(uri, Ecc::M).unwrap();
-//! let side = (m.size + 8) * 4;
-//! let mut rgba = vec![255u8; side * side * 4];
-//! for y in 0..side {
-//!     for x in 0..side {
-//!         let (mx, my) = ((x / 4).wrapping_sub(4), (y / 4).wrapping_sub(4));
-//!         if mx < m.size && my < m.size && m.is_dark(mx, my) {
-//!             rgba[(y * side + x) * 4..][..3].fill(0);
-//!         }
-//!     }
-//! }
-//! assert_eq!(scan_rgba(&rgba, side, side).unwrap(), vec![uri.to_string()]);
-//! assert!(scan_rgba(&rgba, side, side + 1).is_err()); // the buffer does not match the size
-//! # }
-//! ```
-//!
 //! [rqrr]: https://docs.rs/rqrr
 
 use crate::error::{Error, ErrorKind, Result, decimal, msg};
@@ -39,6 +18,13 @@ use alloc::vec::Vec;
 
 /// The largest image scanned: 16,777,216 pixels (4096 × 4096; 64 MiB of RGBA). Scale larger
 /// images down first: a QR code needs only a few pixels per module.
+///
+/// ```
+/// use totp_wasm::{MAX_SCAN_PIXELS, scan_gray};
+/// assert_eq!(MAX_SCAN_PIXELS, 4096 * 4096);
+/// // Refused from the dimensions alone, before the buffer is looked at.
+/// assert!(scan_gray(&[], 4097, 4096).is_err());
+/// ```
 pub const MAX_SCAN_PIXELS: usize = 4096 * 4096;
 
 /// The texts of the QR codes found in an RGBA image (4 bytes per pixel, row-major, as
@@ -49,6 +35,29 @@ pub const MAX_SCAN_PIXELS: usize = 4096 * 4096;
 /// # Errors
 /// [`ErrorKind::InvalidArgument`] when `width` or `height` is 0, the image has more than
 /// [`MAX_SCAN_PIXELS`] pixels, or `rgba.len() != width * height * 4`.
+///
+/// ```
+/// # #[cfg(not(feature = "qr"))] fn main() {} // drawing the test image needs `qr`
+/// # #[cfg(feature = "qr")]
+/// # fn main() -> Result<(), totp_wasm::Error> {
+/// use totp_wasm::{Ecc, qr_matrix, scan_rgba};
+/// // Draw the QR code of a URI 4 pixels per module, with a 4-module white border.
+/// let uri = "otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example";
+/// let m = qr_matrix(uri, Ecc::M)?;
+/// let side = (m.size + 8) * 4;
+/// let mut rgba = vec![255u8; side * side * 4];
+/// for y in 0..side {
+///     for x in 0..side {
+///         let (mx, my) = ((x / 4).wrapping_sub(4), (y / 4).wrapping_sub(4));
+///         if mx < m.size && my < m.size && m.is_dark(mx, my) {
+///             rgba[(y * side + x) * 4..][..3].fill(0);
+///         }
+///     }
+/// }
+/// assert_eq!(scan_rgba(&rgba, side, side)?, [uri]);
+/// assert!(scan_rgba(&rgba, side, side + 1).is_err()); // the buffer does not match the size
+/// # Ok(()) }
+/// ```
 pub fn scan_rgba(rgba: &[u8], width: usize, height: usize) -> Result<Vec<String>> {
     check(rgba.len(), width, height, 4)?;
     Ok(scan_with(width, height, |i| {
@@ -62,6 +71,16 @@ pub fn scan_rgba(rgba: &[u8], width: usize, height: usize) -> Result<Vec<String>
 
 /// The texts of the QR codes found in an 8-bit greyscale image (1 byte per pixel, row-major,
 /// 0 = black). Same rules and errors as [`scan_rgba`], with `gray.len() == width * height`.
+///
+/// ```
+/// use totp_wasm::scan_gray;
+/// # fn main() -> Result<(), totp_wasm::Error> {
+/// // A picture without a QR code is not an error: nothing is found.
+/// let blank = vec![255u8; 64 * 48];
+/// assert!(scan_gray(&blank, 64, 48)?.is_empty());
+/// assert!(scan_gray(&blank, 64, 64).is_err()); // 4096 bytes for a 64 × 64 image
+/// # Ok(()) }
+/// ```
 pub fn scan_gray(gray: &[u8], width: usize, height: usize) -> Result<Vec<String>> {
     check(gray.len(), width, height, 1)?;
     Ok(scan_with(width, height, |i| gray.get(i).copied().unwrap_or(255)))

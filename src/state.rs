@@ -6,23 +6,10 @@
 //! in by factor id, and recovery codes are only present as keyed hashes.
 //!
 //! ## Serialised form
-//! Compact, versioned binary, carried as unpadded base64url text (safe in JSON, KV and SQL).
-//! Version 1 layout (integers are LEB128 varints unless noted):
-//!
-//! ```text
-//! u8 version = 1
-//! next_factor_id, failures, locked_until
-//! factor count, then per factor:
-//!     id, created, u8 algorithm (0 SHA1, 1 SHA256, 2 SHA512), u8 digits, period,
-//!     last_step + 1 (0 = no code accepted yet), label length, label (UTF-8)
-//! recovery hash count, then 32 bytes per hash
-//! u8 removal flag (0/1), then 32 bytes when 1
-//! 4 bytes: the first bytes of SHA-256 over everything before (detects corruption)
-//! ```
-//!
-//! Readers accept every version up to [`STATE_VERSION`]; an unknown version, a bad checksum,
-//! truncation or trailing bytes are `INVALID_STATE` errors, never a silent reset (a reset would
-//! reopen used codes and drop the lockout).
+//! Compact, versioned binary ([`UserState::to_bytes`], which documents the layout), carried as
+//! unpadded base64url text ([`UserState::encode`]; safe in JSON, KV and SQL). Readers
+//! ([`UserState::from_bytes`], [`UserState::decode`]) accept every version up to
+//! [`STATE_VERSION`]; anything else is an `INVALID_STATE` error, never a silent reset.
 
 use crate::algorithm::Algorithm;
 use crate::error::{Error, ErrorKind, Result, decimal, msg};
@@ -32,13 +19,54 @@ use alloc::vec::Vec;
 use sha2::{Digest, Sha256};
 
 /// The version [`UserState::to_bytes`] writes.
+///
+/// ```
+/// use totp_wasm::{STATE_VERSION, UserState};
+/// assert_eq!(UserState::new().to_bytes()[0], STATE_VERSION); // the first byte of every state
+/// ```
 pub const STATE_VERSION: u8 = 1;
 /// Longest factor label kept, in bytes.
+///
+/// ```
+/// use totp_wasm::MAX_LABEL_BYTES;
+/// # use totp_wasm::{OtpOptions, Policy, UserState, confirm_enrollment};
+/// # fn main() -> Result<(), totp_wasm::Error> {
+/// # let (_, mut state) = confirm_enrollment(&UserState::new(), b"12345678901234567890", "287082", "Phone", 59,
+/// #     &OtpOptions::default(), &Policy::default())?;
+/// // `state`: a user with one authenticator, "Phone" (id 1).
+/// assert!(state.rename_factor(1, &"x".repeat(MAX_LABEL_BYTES + 1)).is_err());
+/// # Ok(()) }
+/// ```
 pub const MAX_LABEL_BYTES: usize = 64;
 /// Most factors a state may hold.
+///
+/// ```
+/// use totp_wasm::{MAX_FACTORS, OtpOptions, Policy, UserState, confirm_enrollment};
+/// # fn main() -> Result<(), totp_wasm::Error> {
+/// let (key, options, policy) = (b"12345678901234567890", OtpOptions::default(), Policy::default());
+/// let mut state = UserState::new();
+/// for _ in 0..MAX_FACTORS {
+///     state = confirm_enrollment(&state, key, "287082", "Phone", 59, &options, &policy)?.1;
+/// }
+/// // One more is refused: the person must remove one first.
+/// assert!(confirm_enrollment(&state, key, "287082", "Phone", 59, &options, &policy).is_err());
+/// # Ok(()) }
+/// ```
 pub const MAX_FACTORS: usize = 32;
 
 /// One TOTP authenticator of a user.
+///
+/// ```
+/// use totp_wasm::{OtpOptions, Policy, UserState, confirm_enrollment};
+/// # fn main() -> Result<(), totp_wasm::Error> {
+/// let (_, state) = confirm_enrollment(&UserState::new(), b"12345678901234567890", "287082", " Phone ", 59,
+///     &OtpOptions::default(), &Policy::default())?;
+/// let factor = &state.factors[0];
+/// assert_eq!((factor.id, factor.label.as_str(), factor.created), (1, "Phone", 59));
+/// // The confirmation code's step (59 / 30 = 1) is used already: it cannot sign in.
+/// assert_eq!(factor.last_step, Some(1));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Factor {
     /// Stable id, unique within the state (never reused after removal).
@@ -54,6 +82,17 @@ pub struct Factor {
 }
 
 /// A user's second-factor state.
+///
+/// ```
+/// use totp_wasm::{OtpOptions, Policy, UserState, confirm_enrollment};
+/// # fn main() -> Result<(), totp_wasm::Error> {
+/// let (_, state) = confirm_enrollment(&UserState::new(), b"12345678901234567890", "287082", "Phone", 59,
+///     &OtpOptions::default(), &Policy::default())?;
+/// // Store the text form with the user (it holds no secret); read it back on the next request.
+/// let stored: String = state.encode();
+/// assert_eq!(UserState::decode(&stored)?, state);
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct UserState {
     /// The user's authenticators.
@@ -71,26 +110,83 @@ pub struct UserState {
 
 impl UserState {
     /// An empty state: no factor, no recovery code, not locked.
+    ///
+    /// ```
+    /// use totp_wasm::UserState;
+    /// // Every user starts here, 2FA off, until an enrollment is confirmed.
+    /// let state = UserState::new();
+    /// assert!(!state.enabled() && state.failures == 0 && state.locked_until == 0);
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Whether two-factor authentication is on (at least one authenticator).
+    ///
+    /// ```
+    /// use totp_wasm::UserState;
+    /// # use totp_wasm::{OtpOptions, Policy, confirm_enrollment};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// # let (_, state) = confirm_enrollment(&UserState::new(), b"12345678901234567890", "287082", "Phone", 59,
+    /// #     &OtpOptions::default(), &Policy::default())?;
+    /// // `state`: a user with one authenticator, "Phone" (id 1).
+    /// assert!(state.enabled()); // ask for a code after the password
+    /// assert!(!UserState::new().enabled()); // the password alone signs in
+    /// # Ok(()) }
+    /// ```
     pub fn enabled(&self) -> bool {
         !self.factors.is_empty()
     }
 
     /// How many recovery codes are left.
+    ///
+    /// ```
+    /// use totp_wasm::{OsRandom, Policy, generate_recovery_codes, use_recovery_code};
+    /// # use totp_wasm::{OtpOptions, UserState, confirm_enrollment};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// # let (_, state) = confirm_enrollment(&UserState::new(), b"12345678901234567890", "287082", "Phone", 59,
+    /// #     &OtpOptions::default(), &Policy::default())?;
+    /// // `state`: a user with one authenticator, "Phone" (id 1).
+    /// let (issued, state) = generate_recovery_codes(&state, &[7; 32], &mut OsRandom, false)?;
+    /// let (_, state) = use_recovery_code(&state, &[7; 32], &issued.codes[0], 100, &Policy::default())?;
+    /// // Worth a warning ("generate new codes") when it runs low.
+    /// assert_eq!(state.recovery_remaining(), 9);
+    /// # Ok(()) }
+    /// ```
     pub fn recovery_remaining(&self) -> usize {
         self.recovery.len()
     }
 
     /// Whether an unused removal code exists.
+    ///
+    /// ```
+    /// use totp_wasm::{OsRandom, generate_recovery_codes};
+    /// # use totp_wasm::{OtpOptions, Policy, UserState, confirm_enrollment};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// # let (_, state) = confirm_enrollment(&UserState::new(), b"12345678901234567890", "287082", "Phone", 59,
+    /// #     &OtpOptions::default(), &Policy::default())?;
+    /// // `state`: a user with one authenticator, "Phone" (id 1).
+    /// assert!(!state.has_removal_code());
+    /// let (_, state) = generate_recovery_codes(&state, &[7; 32], &mut OsRandom, true)?;
+    /// assert!(state.has_removal_code());
+    /// # Ok(()) }
+    /// ```
     pub fn has_removal_code(&self) -> bool {
         self.removal.is_some()
     }
 
     /// The factor with this id.
+    ///
+    /// ```
+    /// # use totp_wasm::{OtpOptions, Policy, UserState, confirm_enrollment};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// # let (_, state) = confirm_enrollment(&UserState::new(), b"12345678901234567890", "287082", "Phone", 59,
+    /// #     &OtpOptions::default(), &Policy::default())?;
+    /// // `state`: a user with one authenticator, "Phone" (id 1).
+    /// assert_eq!(state.factor(1).map(|f| f.label.as_str()), Some("Phone"));
+    /// assert!(state.factor(2).is_none());
+    /// # Ok(()) }
+    /// ```
     pub fn factor(&self, id: u32) -> Option<&Factor> {
         self.factors.iter().find(|f| f.id == id)
     }
@@ -108,7 +204,20 @@ impl UserState {
         Ok(id)
     }
 
-    /// Renames a factor.
+    /// Renames a factor. The label is trimmed and must be 1 to [`MAX_LABEL_BYTES`] bytes
+    /// without control characters.
+    ///
+    /// ```
+    /// # use totp_wasm::{OtpOptions, Policy, UserState, confirm_enrollment};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// # let (_, mut state) = confirm_enrollment(&UserState::new(), b"12345678901234567890", "287082", "Phone", 59,
+    /// #     &OtpOptions::default(), &Policy::default())?;
+    /// // `state`: a user with one authenticator, "Phone" (id 1).
+    /// state.rename_factor(1, " Work phone ")?;
+    /// assert_eq!(state.factors[0].label, "Work phone");
+    /// assert!(state.rename_factor(1, "Work\nphone").is_err());
+    /// # Ok(()) }
+    /// ```
     pub fn rename_factor(&mut self, id: u32, label: &str) -> Result<()> {
         let label = check_label(label)?;
         let factor = self.factors.iter_mut().find(|f| f.id == id).ok_or_else(|| unknown_factor(id))?;
@@ -118,6 +227,21 @@ impl UserState {
 
     /// Removes a factor. Removing the last one turns two-factor authentication off and revokes
     /// the recovery and removal codes with it (they only make sense alongside a factor).
+    ///
+    /// ```
+    /// use totp_wasm::{OsRandom, generate_recovery_codes};
+    /// # use totp_wasm::{OtpOptions, Policy, UserState, confirm_enrollment};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// # let (_, state) = confirm_enrollment(&UserState::new(), b"12345678901234567890", "287082", "Phone", 59,
+    /// #     &OtpOptions::default(), &Policy::default())?;
+    /// // `state`: a user with one authenticator, "Phone" (id 1).
+    /// let (_, mut state) = generate_recovery_codes(&state, &[7; 32], &mut OsRandom, false)?;
+    /// state.remove_factor(1)?;
+    /// assert!(!state.enabled());
+    /// assert_eq!(state.recovery_remaining(), 0);
+    /// assert!(state.remove_factor(1).is_err()); // no such factor any more
+    /// # Ok(()) }
+    /// ```
     pub fn remove_factor(&mut self, id: u32) -> Result<()> {
         let before = self.factors.len();
         self.factors.retain(|f| f.id != id);
@@ -132,13 +256,47 @@ impl UserState {
 
     /// Turns two-factor authentication off: every factor, recovery and removal code goes.
     /// Factor ids are not reused, and the throttle is kept.
+    ///
+    /// ```
+    /// use totp_wasm::{OtpOptions, Outcome, Policy, confirm_enrollment};
+    /// # use totp_wasm::UserState;
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// # let (_, mut state) = confirm_enrollment(&UserState::new(), b"12345678901234567890", "287082", "Phone", 59,
+    /// #     &OtpOptions::default(), &Policy::default())?;
+    /// // `state`: a user with one authenticator, "Phone" (id 1).
+    /// state.disable();
+    /// assert!(!state.enabled());
+    /// // Enrolling again gives a new id, so a stale secret stored under id 1 cannot be used for it.
+    /// let (outcome, _) = confirm_enrollment(&state, b"12345678901234567890", "287082", "Phone", 59,
+    ///     &OtpOptions::default(), &Policy::default())?;
+    /// assert_eq!(outcome, Outcome::Accepted { factor: 2, offset: 0 });
+    /// # Ok(()) }
+    /// ```
     pub fn disable(&mut self) {
         self.factors.clear();
         self.recovery.clear();
         self.removal = None;
     }
 
-    /// The binary form (see the module docs).
+    /// The binary form, version [`STATE_VERSION`]. Version 1 layout (integers are LEB128 varints
+    /// unless noted):
+    ///
+    /// ```text
+    /// u8 version = 1
+    /// next_factor_id, failures, locked_until
+    /// factor count, then per factor:
+    ///     id, created, u8 algorithm (0 SHA1, 1 SHA256, 2 SHA512), u8 digits, period,
+    ///     last_step + 1 (0 = no code accepted yet), label length, label (UTF-8)
+    /// recovery hash count, then 32 bytes per hash
+    /// u8 removal flag (0/1), then 32 bytes when 1
+    /// 4 bytes: the first bytes of SHA-256 over everything before (detects corruption)
+    /// ```
+    ///
+    /// ```
+    /// use totp_wasm::UserState;
+    /// // An empty state: the version, six zero fields and the 4-byte checksum.
+    /// assert_eq!(UserState::new().to_bytes(), [1, 0, 0, 0, 0, 0, 0, 132, 123, 104, 224]);
+    /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(64 + self.factors.len() * 32 + self.recovery.len() * 32);
         out.push(STATE_VERSION);
@@ -176,7 +334,23 @@ impl UserState {
         out
     }
 
-    /// Reads the binary form of any version up to [`STATE_VERSION`].
+    /// Reads the binary form of any version up to [`STATE_VERSION`]. An unknown version, a bad
+    /// checksum, truncation or trailing bytes are `INVALID_STATE` errors, never a silent reset (a
+    /// reset would reopen used codes and drop the lockout).
+    ///
+    /// ```
+    /// use totp_wasm::{ErrorKind, UserState};
+    /// # use totp_wasm::{OtpOptions, Policy, confirm_enrollment};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// # let (_, state) = confirm_enrollment(&UserState::new(), b"12345678901234567890", "287082", "Phone", 59,
+    /// #     &OtpOptions::default(), &Policy::default())?;
+    /// // `state`: a user with one authenticator, "Phone" (id 1).
+    /// let mut bytes = state.to_bytes();
+    /// assert_eq!(UserState::from_bytes(&bytes)?, state);
+    /// bytes[2] ^= 1; // one flipped bit: the checksum no longer matches
+    /// assert_eq!(UserState::from_bytes(&bytes).unwrap_err().kind(), ErrorKind::InvalidState);
+    /// # Ok(()) }
+    /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let Some((body, sum)) = bytes.split_last_chunk::<4>() else {
             return Err(corrupt("it is too short"));
@@ -201,6 +375,12 @@ impl UserState {
     }
 
     /// The text form: unpadded base64url of [`UserState::to_bytes`].
+    ///
+    /// ```
+    /// use totp_wasm::UserState;
+    /// // Only A-Z, a-z, 0-9, '-' and '_': nothing to escape in JSON, URLs or SQL.
+    /// assert_eq!(UserState::new().encode(), "AQAAAAAAAIR7aOA");
+    /// ```
     pub fn encode(&self) -> String {
         crate::codec::base64url_encode(&self.to_bytes())
     }

@@ -73,27 +73,77 @@ pub struct Totp {
 
 impl Totp {
     /// Checks the options and keeps the secret.
+    ///
+    /// ```
+    /// use totp_wasm::{OtpOptions, Secret, Totp};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// let secret = Secret::from_base32("JBSWY3DPEHPK3PXP")?;
+    /// // Bad options fail here, once, rather than on every code.
+    /// assert!(Totp::new(secret.clone(), OtpOptions { digits: 4, ..OtpOptions::default() }).is_err());
+    /// assert!(Totp::new(secret, OtpOptions::default()).is_ok());
+    /// # Ok(()) }
+    /// ```
     pub fn new(secret: Secret, options: OtpOptions) -> Result<Self> {
         options.validate()?;
         Ok(Self { secret, options })
     }
 
     /// The options codes are computed with.
+    ///
+    /// ```
+    /// use totp_wasm::{OtpOptions, Secret, Totp, remaining_seconds};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// let totp = Totp::new(Secret::from_base32("JBSWY3DPEHPK3PXP")?, OtpOptions::default())?;
+    /// // E.g. for the countdown next to the code.
+    /// assert_eq!(remaining_seconds(1_700_000_000, totp.options().period)?, 10);
+    /// # Ok(()) }
+    /// ```
     pub fn options(&self) -> &OtpOptions {
         &self.options
     }
 
     /// The secret.
+    ///
+    /// ```
+    /// use totp_wasm::{OtpOptions, Secret, Totp, UriBuilder};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// let totp = Totp::new(Secret::from_base32("JBSWY3DPEHPK3PXP")?, OtpOptions::default())?;
+    /// // E.g. to show the enrollment URI again.
+    /// let uri = UriBuilder::totp(totp.secret(), "alice").options(totp.options()).build()?;
+    /// assert_eq!(uri, "otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP");
+    /// # Ok(()) }
+    /// ```
     pub fn secret(&self) -> &Secret {
         &self.secret
     }
 
     /// The code at `time` (Unix seconds).
+    ///
+    /// ```
+    /// use totp_wasm::{OtpOptions, Secret, Totp};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// // RFC 6238 Appendix B, SHA-1, T = 1234567890 (2009-02-13 23:31:30 UTC).
+    /// let secret = Secret::from_bytes(b"12345678901234567890")?;
+    /// let totp = Totp::new(secret, OtpOptions { digits: 8, ..OtpOptions::default() })?;
+    /// assert_eq!(totp.generate(1_234_567_890)?, "89005924");
+    /// # Ok(()) }
+    /// ```
     pub fn generate(&self, time: i64) -> Result<String> {
         totp(&self.secret, time, &self.options)
     }
 
     /// The step offset (in `-window..=window`) whose code equals `code`, or `None`.
+    /// Stateless: use [`crate::verify_code`] for replay rejection and throttling.
+    ///
+    /// ```
+    /// use totp_wasm::{OtpOptions, Secret, Totp};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// let totp = Totp::new(Secret::from_bytes(b"12345678901234567890")?, OtpOptions::default())?;
+    /// // Step 1's code, typed just after the step ended: only a window of 1 still accepts it.
+    /// assert_eq!(totp.verify("287082", 61, 0)?, None);
+    /// assert_eq!(totp.verify("287082", 61, 1)?, Some(-1));
+    /// # Ok(()) }
+    /// ```
     pub fn verify(&self, code: &str, time: i64, window: u64) -> Result<Option<i64>> {
         verify::verify_totp(&self.secret, code, time, window, &self.options)
     }

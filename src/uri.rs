@@ -1,15 +1,9 @@
 //! `otpauth://` URIs, the Key Uri Format that authenticator apps scan:
 //! `otpauth://TYPE/ISSUER:ACCOUNT?secret=BASE32&issuer=ISSUER&algorithm=…&digits=…&period=…`.
 //!
-//! Building writes the canonical form: issuer and account percent-encoded, the label's colon
-//! literal, the issuer both in the label and as a parameter (old apps read one, new apps the
-//! other), and only the parameters that differ from SHA1 / 6 / 30 (plus `counter` for HOTP).
-//!
-//! Parsing accepts what services send: any case in scheme, type and parameter names, the label
-//! colon literal or as `%3A`, spaces after the colon, `+` for a space in parameter values,
-//! padded or lowercase secrets, and parameters it does not know (kept in `extra`, in order).
-//! It rejects a label issuer that disagrees with `issuer=`, repeated parameters, a missing secret
-//! or account, and malformed percent-escapes.
+//! Building writes one canonical form ([`OtpAuthUri::to_uri`], [`UriBuilder`]); parsing
+//! ([`OtpAuthUri::parse`]) accepts the variations services send. The rules are documented on
+//! those items (this module is private, so its documentation is not rendered).
 
 use crate::algorithm::Algorithm;
 use crate::error::{Error, ErrorKind, Result, decimal, msg};
@@ -19,16 +13,47 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 /// The two OTP types of the Key Uri Format.
+///
+/// ```
+/// use totp_wasm::{OtpAuthUri, OtpKind};
+/// # fn main() -> Result<(), totp_wasm::Error> {
+/// let uri = OtpAuthUri::parse("otpauth://hotp/bob?secret=JBSWY3DPEHPK3PXP")?;
+/// // An HOTP URI carries a counter (0 when absent); a TOTP URI has none.
+/// assert_eq!((uri.kind, uri.counter), (OtpKind::Hotp, Some(0)));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OtpKind {
     /// Time-based (RFC 6238): the code changes every `period` seconds.
+    ///
+    /// ```
+    /// use totp_wasm::{OtpAuthUri, OtpKind};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// let uri = OtpAuthUri::parse("otpauth://TOTP/alice?secret=JBSWY3DPEHPK3PXP")?; // any case
+    /// assert_eq!((uri.kind, uri.period, uri.counter), (OtpKind::Totp, 30, None));
+    /// # Ok(()) }
+    /// ```
     Totp,
     /// Counter-based (RFC 4226): the code changes each time one is used.
+    ///
+    /// ```
+    /// use totp_wasm::{OtpAuthUri, OtpKind};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// // The counter is where the app starts; the period means nothing to HOTP and is ignored.
+    /// let uri = OtpAuthUri::parse("otpauth://hotp/bob?secret=JBSWY3DPEHPK3PXP&counter=7&period=60")?;
+    /// assert_eq!((uri.kind, uri.counter, uri.period), (OtpKind::Hotp, Some(7), 30));
+    /// # Ok(()) }
+    /// ```
     Hotp,
 }
 
 impl OtpKind {
     /// `"totp"` or `"hotp"`.
+    ///
+    /// ```
+    /// use totp_wasm::OtpKind;
+    /// assert_eq!(OtpKind::Hotp.name(), "hotp"); // as in otpauth://hotp/…
+    /// ```
     pub const fn name(self) -> &'static str {
         match self {
             Self::Totp => "totp",
@@ -40,7 +65,7 @@ impl OtpKind {
 /// The content of an `otpauth://` URI.
 ///
 /// ```
-/// use totp_wasm::{Algorithm, OtpAuthUri, OtpKind};
+/// use totp_wasm::{OtpAuthUri, OtpKind};
 /// let uri = OtpAuthUri::parse(
 ///     "otpauth://totp/ACME%20Co:john.doe@email.com?secret=hxdmvjecjjwsrb3hwizr4ifugftmxboz\
 ///      &issuer=ACME%20Co&algorithm=SHA1&digits=6&period=30&image=x",
@@ -79,6 +104,23 @@ pub struct OtpAuthUri {
 
 impl OtpAuthUri {
     /// Parses an `otpauth://` URI.
+    ///
+    /// It accepts what services send: any case in scheme, type and parameter names, the label
+    /// colon literal or as `%3A`, spaces after the colon, `+` for a space in parameter values,
+    /// padded or lowercase secrets, and parameters it does not know (kept in `extra`, in order).
+    /// It rejects a label issuer that disagrees with `issuer=`, repeated parameters, a missing
+    /// secret or account, and malformed percent-escapes.
+    ///
+    /// ```
+    /// use totp_wasm::OtpAuthUri;
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// let uri = OtpAuthUri::parse("otpauth://totp/Example%3A%20alice?secret=jbsw+y3dp&issuer=Example")?;
+    /// assert_eq!((uri.issuer.as_deref(), uri.account.as_str()), (Some("Example"), "alice"));
+    /// assert_eq!(uri.secret, "JBSWY3DP");
+    /// // Two different issuers: refused rather than guessed.
+    /// assert!(OtpAuthUri::parse("otpauth://totp/Example:alice?secret=JBSWY3DP&issuer=Other").is_err());
+    /// # Ok(()) }
+    /// ```
     pub fn parse(text: &str) -> Result<Self> {
         let text = text.trim();
         let rest = strip_prefix_ignore_case(text, "otpauth://")
@@ -177,16 +219,44 @@ impl OtpAuthUri {
     }
 
     /// The decoded secret.
+    ///
+    /// ```
+    /// use totp_wasm::{OtpAuthUri, totp};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// let uri = OtpAuthUri::parse("otpauth://totp/alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")?;
+    /// // What an authenticator does with a scanned URI (RFC 6238's key, T = 59).
+    /// assert_eq!(totp(uri.secret()?, 59, &uri.options())?, "287082");
+    /// # Ok(()) }
+    /// ```
     pub fn secret(&self) -> Result<Secret> {
         Secret::from_base32(&self.secret)
     }
 
     /// Algorithm, digits and period as options for [`crate::totp`] / [`crate::hotp`].
+    ///
+    /// ```
+    /// use totp_wasm::{Algorithm, OtpAuthUri, OtpOptions};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// let uri = OtpAuthUri::parse("otpauth://totp/a?secret=JBSWY3DP&algorithm=SHA256&digits=8&period=60")?;
+    /// assert_eq!(uri.options(), OtpOptions { algorithm: Algorithm::Sha256, digits: 8, period: 60 });
+    /// # Ok(()) }
+    /// ```
     pub fn options(&self) -> OtpOptions {
         OtpOptions { algorithm: self.algorithm, digits: self.digits, period: self.period }
     }
 
-    /// Writes the canonical URI (see the module docs).
+    /// Writes the canonical URI: issuer and account percent-encoded, the label's colon literal,
+    /// the issuer both in the label and as a parameter (old apps read one, new apps the other),
+    /// and only the parameters that differ from SHA1 / 6 / 30 (plus `counter` for HOTP), then
+    /// `extra` in order.
+    ///
+    /// ```
+    /// use totp_wasm::OtpAuthUri;
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// let uri = OtpAuthUri::parse("OTPAUTH://totp/Example%3Aalice?SECRET=jbswy3dpehpk3pxp====&digits=6")?;
+    /// assert_eq!(uri.to_uri()?, "otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example");
+    /// # Ok(()) }
+    /// ```
     pub fn to_uri(&self) -> Result<String> {
         let secret = normalize_base32(&self.secret)?;
         check_digits(self.digits)?;
@@ -268,50 +338,140 @@ impl UriBuilder {
     }
 
     /// A TOTP URI.
+    ///
+    /// ```
+    /// use totp_wasm::{Secret, UriBuilder};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// let secret = Secret::from_base32("JBSWY3DPEHPK3PXP")?;
+    /// let uri = UriBuilder::totp(&secret, "alice@example.com").build()?;
+    /// assert_eq!(uri, "otpauth://totp/alice@example.com?secret=JBSWY3DPEHPK3PXP");
+    /// # Ok(()) }
+    /// ```
     pub fn totp(secret: &Secret, account: &str) -> Self {
         Self::new(OtpKind::Totp, secret, account, None)
     }
 
     /// An HOTP URI starting at `counter`.
+    ///
+    /// ```
+    /// use totp_wasm::{Secret, UriBuilder};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// let secret = Secret::from_base32("JBSWY3DPEHPK3PXP")?;
+    /// // The counter is always written for HOTP, even 0.
+    /// let uri = UriBuilder::hotp(&secret, "bob", 0).build()?;
+    /// assert_eq!(uri, "otpauth://hotp/bob?secret=JBSWY3DPEHPK3PXP&counter=0");
+    /// # Ok(()) }
+    /// ```
     pub fn hotp(secret: &Secret, account: &str, counter: u64) -> Self {
         Self::new(OtpKind::Hotp, secret, account, Some(counter))
     }
 
     /// The service's name, shown by the app above the account.
+    ///
+    /// ```
+    /// use totp_wasm::{Secret, UriBuilder};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// let secret = Secret::from_base32("JBSWY3DPEHPK3PXP")?;
+    /// let uri = UriBuilder::totp(&secret, "alice").issuer("Example").build()?;
+    /// // In the label for old apps and as a parameter for new ones.
+    /// assert_eq!(uri, "otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example");
+    /// # Ok(()) }
+    /// ```
     pub fn issuer(mut self, issuer: &str) -> Self {
         self.0.issuer = Some(issuer.into());
         self
     }
 
     /// The hash function (many apps ignore it: keep SHA1 unless every user's app supports it).
+    ///
+    /// ```
+    /// use totp_wasm::{Algorithm, Secret, UriBuilder};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// let secret = Secret::from_base32("JBSWY3DPEHPK3PXP")?;
+    /// let uri = UriBuilder::totp(&secret, "alice").algorithm(Algorithm::Sha512).build()?;
+    /// assert_eq!(uri, "otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP&algorithm=SHA512");
+    /// # Ok(()) }
+    /// ```
     pub fn algorithm(mut self, algorithm: Algorithm) -> Self {
         self.0.algorithm = algorithm;
         self
     }
 
-    /// The code length.
+    /// The code length, 6..=10, checked by [`UriBuilder::build`].
+    ///
+    /// ```
+    /// use totp_wasm::{Secret, UriBuilder};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// let secret = Secret::from_base32("JBSWY3DPEHPK3PXP")?;
+    /// let uri = UriBuilder::totp(&secret, "alice").digits(8).build()?;
+    /// assert_eq!(uri, "otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP&digits=8");
+    /// assert!(UriBuilder::totp(&secret, "alice").digits(4).build().is_err());
+    /// # Ok(()) }
+    /// ```
     pub fn digits(mut self, digits: u32) -> Self {
         self.0.digits = digits;
         self
     }
 
-    /// The TOTP period in seconds.
+    /// The TOTP period in seconds (not written for HOTP).
+    ///
+    /// ```
+    /// use totp_wasm::{Secret, UriBuilder};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// let secret = Secret::from_base32("JBSWY3DPEHPK3PXP")?;
+    /// let uri = UriBuilder::totp(&secret, "alice").period(60).build()?;
+    /// assert_eq!(uri, "otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP&period=60");
+    /// # Ok(()) }
+    /// ```
     pub fn period(mut self, period: u64) -> Self {
         self.0.period = period;
         self
     }
 
     /// Algorithm, digits and period at once.
+    ///
+    /// ```
+    /// use totp_wasm::{OtpOptions, Secret, UriBuilder};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// let secret = Secret::from_base32("JBSWY3DPEHPK3PXP")?;
+    /// let options = OtpOptions { digits: 8, ..OtpOptions::default() };
+    /// // Only what differs from the defaults is written.
+    /// let uri = UriBuilder::totp(&secret, "alice").options(&options).build()?;
+    /// assert_eq!(uri, "otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP&digits=8");
+    /// # Ok(()) }
+    /// ```
     pub fn options(self, options: &OtpOptions) -> Self {
         self.algorithm(options.algorithm).digits(options.digits).period(options.period)
     }
 
     /// The URI's fields, before writing.
+    ///
+    /// ```
+    /// use totp_wasm::{Secret, UriBuilder};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// let secret = Secret::from_base32("JBSWY3DPEHPK3PXP")?;
+    /// let mut uri = UriBuilder::totp(&secret, "alice").issuer("Example").into_inner();
+    /// // A parameter the builder has no method for: some apps show an `image`.
+    /// uri.extra.push(("image".into(), "https://example.com/logo.png".into()));
+    /// assert!(uri.to_uri()?.ends_with("&issuer=Example&image=https%3A%2F%2Fexample.com%2Flogo.png"));
+    /// # Ok(()) }
+    /// ```
     pub fn into_inner(self) -> OtpAuthUri {
         self.0
     }
 
-    /// Writes the URI.
+    /// Writes the URI (see [`OtpAuthUri::to_uri`]).
+    ///
+    /// ```
+    /// use totp_wasm::{Secret, UriBuilder};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// let secret = Secret::from_base32("JBSWY3DPEHPK3PXP")?;
+    /// assert!(UriBuilder::totp(&secret, "").build().is_err()); // an account name is required
+    /// // Without an issuer, a ':' in the account would be read as one.
+    /// assert!(UriBuilder::totp(&secret, "a:b").build().is_err());
+    /// assert!(UriBuilder::totp(&secret, "a:b").issuer("Example").build().is_ok());
+    /// # Ok(()) }
+    /// ```
     pub fn build(&self) -> Result<String> {
         self.0.to_uri()
     }

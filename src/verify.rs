@@ -4,15 +4,26 @@
 //! returns `Ok(None)`, never an error. Only bad *options* are errors. Candidate codes are all
 //! computed and compared in constant time, so the time taken does not depend on how many
 //! leading digits of a guess were right. Replay protection and throttling need state: see the
-//! verifier-policy layer, which builds on the offsets returned here.
+//! verifier-policy layer ([`crate::verify_code`]), which builds on the offsets returned here.
 
 use crate::error::{Error, ErrorKind, Result, decimal, msg};
 use crate::hotp::{Code, OtpOptions, check_digits, check_key, code_at};
 use crate::totp::counter_at;
 
 /// Largest TOTP window accepted, in steps either side (±10 steps is ±5 minutes at 30 s).
+///
+/// ```
+/// use totp_wasm::{MAX_WINDOW, OtpOptions, verify_totp};
+/// assert!(verify_totp(b"12345678901234567890", "287082", 59, MAX_WINDOW + 1, &OtpOptions::default()).is_err());
+/// ```
 pub const MAX_WINDOW: u64 = 10;
-/// Largest HOTP look-ahead accepted.
+/// Largest HOTP look-ahead accepted: how many presses of the button ahead of the server's
+/// counter a code may be.
+///
+/// ```
+/// use totp_wasm::{MAX_LOOK_AHEAD, OtpOptions, verify_hotp};
+/// assert!(verify_hotp(b"12345678901234567890", "287082", 0, MAX_LOOK_AHEAD + 1, &OtpOptions::default()).is_err());
+/// ```
 pub const MAX_LOOK_AHEAD: u64 = 100;
 
 /// The step offset in `-window..=window` at which `code` is the TOTP code for `time`, or `None`.

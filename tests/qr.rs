@@ -133,3 +133,11 @@ fn too_much_data_is_a_typed_error() {
     assert!(qr_matrix(&"x".repeat(2953), Ecc::L).is_ok(), "2953 bytes is version 40-L's capacity");
     assert_eq!(qr_matrix(&"x".repeat(1300), Ecc::H).unwrap_err().code(), "QR_DATA_TOO_LONG");
 }
+
+#[test]
+fn modules_outside_the_symbol_are_light() {
+    let m = qr_matrix("x", Ecc::M).unwrap();
+    for (x, y) in [(m.size, 0), (0, m.size), (0, usize::MAX), (usize::MAX, usize::MAX), (usize::MAX / m.size, 1 << 62)] {
+        assert!(!m.is_dark(x, y), "({x}, {y})");
+    }
+}
