@@ -1,6 +1,7 @@
 // Shared by the end-to-end suites: a real workerd serving www/ and pkg/ through the edge worker
 // (edge/config.capnp) on a free port of 127.0.0.1, raw HTTP requests, and headless Chromium.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
@@ -53,19 +54,33 @@ export function raw(port, method, path) {
   });
 }
 
+/** Server keys in the TOTP_WASM_KEYS format (edge/README.md), fresh random bytes. */
+export function newKeys() {
+  const hex = () => randomBytes(32).toString('hex');
+  return { encryptionKeys: { k1: hex() }, currentEncryptionKey: 'k1', recoveryKey: hex() };
+}
+
 /**
  * Starts workerd with a fresh state folder and waits (at most 15 s) until `/` answers 200.
  * `stop()` kills it (SIGKILL: workerd may ignore a first SIGTERM) and removes the state; if
  * the process exits with a failure, the worker's output is kept in target/<logName>.
+ * `keys` (TOTP_WASM_KEYS, for the JSON API) and `lifetimes` (TOTP_WASM_TEST_LIFETIMES, shorter
+ * ticket and setup lifetimes) are passed only when given; neither is inherited.
+ * @param {{ logName?: string, keys?: object, lifetimes?: object }} [options]
  * @returns {Promise<{ port: number, base: string, stop: () => void, log: () => string }>}
  */
-export async function startWorkerd({ logName = 'e2e-workerd.log' } = {}) {
+export async function startWorkerd({ logName = 'e2e-workerd.log', keys, lifetimes } = {}) {
   if (!existsSync(WORKERD)) throw new Error(`${WORKERD} missing: run npm install (cargo xtask does)`);
   if (!existsSync(join(ROOT, 'pkg', 'full', 'browser.js'))) throw new Error('pkg/ not built: run cargo xtask build');
   const stateDir = mkdtempSync(join(tmpdir(), 'totp-wasm-e2e-state-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   let log = '';
+  const env = { ...process.env };
+  delete env.TOTP_WASM_KEYS;
+  delete env.TOTP_WASM_TEST_LIFETIMES;
+  if (keys) env.TOTP_WASM_KEYS = JSON.stringify(keys);
+  if (lifetimes) env.TOTP_WASM_TEST_LIFETIMES = JSON.stringify(lifetimes);
   const workerd = spawn(
     WORKERD,
     [
@@ -76,7 +91,7 @@ export async function startWorkerd({ logName = 'e2e-workerd.log' } = {}) {
       '--directory-path', `pkg=${join(ROOT, 'pkg')}`,
       '--directory-path', `state=${stateDir}`,
     ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   workerd.stdout.on('data', (d) => (log += d));
   workerd.stderr.on('data', (d) => (log += d));

@@ -1,0 +1,81 @@
+// The edge service's JSON API (edge/README.md), as the account page calls it: one function per
+// route, JSON in and out, the session in its HttpOnly cookie (never visible here). Every
+// refusal becomes an ApiError carrying the service's stable `code` and its details (`field`,
+// `attemptsLeft`, `ticketAttemptsLeft`, `retryAt`); account-messages.js turns it into words.
+
+/** A refusal of the service (or no answer at all: code NETWORK, status 0). */
+export class ApiError extends Error {
+  /**
+   * @param {number} status HTTP status, 0 when the request did not complete
+   * @param {{ code?: string, message?: string, field?: string, attemptsLeft?: number,
+   *   ticketAttemptsLeft?: number, retryAt?: number }} error the body's `error` object
+   */
+  constructor(status, error = {}) {
+    super(error.message || `HTTP ${status}`);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = error.code ?? (status === 0 ? 'NETWORK' : 'INTERNAL');
+    this.field = error.field;
+    this.attemptsLeft = error.attemptsLeft;
+    this.ticketAttemptsLeft = error.ticketAttemptsLeft;
+    this.retryAt = error.retryAt;
+  }
+}
+
+/**
+ * One request. State-changing requests send JSON (the service refuses anything else) from this
+ * origin (the browser adds Origin and Sec-Fetch-Site, which the service checks).
+ * @param {'GET' | 'POST' | 'PATCH' | 'DELETE'} method
+ * @param {string} path
+ * @param {object} [body]
+ */
+async function call(method, path, body) {
+  /** @type {RequestInit} */
+  const init = { method, credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, { code: 'NETWORK', message: 'The service did not answer.' });
+  }
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    // not JSON (a proxy's error page): the status decides below
+  }
+  if (!response.ok) throw new ApiError(response.status, data?.error ?? {});
+  return data;
+}
+
+const id = (value) => encodeURIComponent(String(value));
+
+/** Each route of the API (edge/README.md, "The JSON API"). */
+export const api = {
+  signup: (username, password) => call('POST', '/api/signup', { username, password }),
+  /** `{ status: 'signed_in' }` or `{ status: 'two_factor_required', ticket, expiresAt, attempts }` */
+  login: (username, password) => call('POST', '/api/login', { username, password }),
+  verifyCode: (ticket, code) => call('POST', '/api/login/verify', { ticket, code }),
+  verifyBackupCode: (ticket, recoveryCode) => call('POST', '/api/login/verify', { ticket, recoveryCode }),
+  logout: () => call('POST', '/api/logout', {}),
+  profile: () => call('GET', '/api/profile'),
+  startEnrollment: () => call('POST', '/api/2fa/enroll', {}),
+  /** @param {{ code: string, password: string, name?: string, removalCode?: boolean }} body */
+  confirmEnrollment: (body) => call('POST', '/api/2fa/enroll/confirm', body),
+  renameAuthenticator: (authenticatorId, name) => call('PATCH', `/api/2fa/authenticators/${id(authenticatorId)}`, { name }),
+  removeAuthenticator: (authenticatorId, password) =>
+    call('DELETE', `/api/2fa/authenticators/${id(authenticatorId)}`, { password }),
+  regenerateBackupCodes: (password, removalCode) =>
+    call('POST', '/api/2fa/recovery-codes', removalCode ? { password, removalCode: true } : { password }),
+  disable: (password) => call('POST', '/api/2fa/disable', { password }),
+  /** The IONOS case: no session, the 16-digit removal code turns 2FA off. */
+  removeWithRecoveryCode: (username, password, removalCode) =>
+    call('POST', '/api/2fa/remove', { username, password, removalCode }),
+  listTokens: () => call('GET', '/api/tokens'),
+  createToken: (name, expiresInDays) => call('POST', '/api/tokens', { name, expiresInDays }),
+  deleteToken: (tokenId) => call('DELETE', `/api/tokens/${id(tokenId)}`, {}),
+};
