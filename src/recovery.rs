@@ -290,23 +290,13 @@ pub fn use_recovery_code(
     now: i64,
     policy: &Policy,
 ) -> Result<(RecoveryOutcome, UserState)> {
-    check_key(server_key)?;
-    policy.validate()?;
-    let now_u = now_seconds(now)?;
-    let mut next = state.clone();
-    if now_u < state.locked_until {
-        return Ok((RecoveryOutcome::Locked { retry_at: state.locked_until }, next));
-    }
-    let Some(normalised) = normalise_recovery(code) else { return Ok((RecoveryOutcome::Typo, next)) };
-    let hash = hash_code(server_key, b"recovery:", normalised.as_bytes())?;
-    match find(&state.recovery, &hash) {
-        Some(index) => {
-            next.recovery.remove(index);
-            reset(&mut next);
-            Ok((RecoveryOutcome::Accepted { remaining: next.recovery.len() }, next))
-        }
-        None => Ok((invalid(&mut next, now_u, policy), next)),
-    }
+    guess(state, server_key, now, policy, |next| {
+        let Some(normalised) = normalise_recovery(code) else { return Ok(Some(RecoveryOutcome::Typo)) };
+        let hash = hash_code(server_key, b"recovery:", normalised.as_bytes())?;
+        let Some(index) = find(&next.recovery, &hash) else { return Ok(None) };
+        next.recovery.remove(index);
+        Ok(Some(RecoveryOutcome::Accepted { remaining: next.recovery.len() }))
+    })
 }
 
 /// Uses the removal code: on success 2FA is turned off (factors, recovery and removal codes go).
@@ -333,6 +323,31 @@ pub fn use_removal_code(
     now: i64,
     policy: &Policy,
 ) -> Result<(RecoveryOutcome, UserState)> {
+    guess(state, server_key, now, policy, |next| {
+        let digits: String = code.chars().filter(|c| !matches!(c, ' ' | '-' | '\t')).collect();
+        if digits.len() != REMOVAL_DIGITS || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(Some(RecoveryOutcome::Typo));
+        }
+        let hash = hash_code(server_key, b"removal:", digits.as_bytes())?;
+        if !next.removal.as_ref().is_some_and(|stored| ct_eq(stored, &hash)) {
+            return Ok(None);
+        }
+        next.disable();
+        Ok(Some(RecoveryOutcome::Accepted { remaining: 0 }))
+    })
+}
+
+/// The frame shared by recovery- and removal-code guesses: check the key, the policy and the
+/// time, refuse unchecked while locked, then let `judge` decide on a copy of the state. `judge`
+/// returns the outcome, or `None` for a wrong code, which is counted as a failure; an accepted
+/// code resets the throttle.
+fn guess(
+    state: &UserState,
+    server_key: &[u8],
+    now: i64,
+    policy: &Policy,
+    judge: impl FnOnce(&mut UserState) -> Result<Option<RecoveryOutcome>>,
+) -> Result<(RecoveryOutcome, UserState)> {
     check_key(server_key)?;
     policy.validate()?;
     let now_u = now_seconds(now)?;
@@ -340,18 +355,15 @@ pub fn use_removal_code(
     if now_u < state.locked_until {
         return Ok((RecoveryOutcome::Locked { retry_at: state.locked_until }, next));
     }
-    let digits: String = code.chars().filter(|c| !matches!(c, ' ' | '-' | '\t')).collect();
-    if digits.len() != REMOVAL_DIGITS || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Ok((RecoveryOutcome::Typo, next));
-    }
-    let hash = hash_code(server_key, b"removal:", digits.as_bytes())?;
-    let matches = state.removal.as_ref().is_some_and(|stored| ct_eq(stored, &hash));
-    if !matches {
-        return Ok((invalid(&mut next, now_u, policy), next));
-    }
-    next.disable();
-    reset(&mut next);
-    Ok((RecoveryOutcome::Accepted { remaining: 0 }, next))
+    let outcome = match judge(&mut next)? {
+        None => invalid(&mut next, now_u, policy),
+        Some(accepted @ RecoveryOutcome::Accepted { .. }) => {
+            reset(&mut next);
+            accepted
+        }
+        Some(other) => other,
+    };
+    Ok((outcome, next))
 }
 
 fn invalid(state: &mut UserState, now: u64, policy: &Policy) -> RecoveryOutcome {

@@ -481,6 +481,11 @@ fn uri_from_params(params: &JsValue) -> Result<OtpAuthUri, Error> {
 pub fn parse_uri(uri: JsValue) -> JsResult<JsValue> {
     let text = uri.as_string().ok_or_else(|| throw(argument("uri must be a string")))?;
     let parsed = OtpAuthUri::parse(&text).map_err(throw)?;
+    Ok(uri_object(&parsed).into())
+}
+
+/// The `ParsedUri` object of the TypeScript declarations (also each account of a migration).
+fn uri_object(parsed: &OtpAuthUri) -> Object {
     let out = Object::new();
     set(&out, "type", &parsed.kind.name().into());
     set(&out, "secret", &parsed.secret.as_str().into());
@@ -499,7 +504,7 @@ pub fn parse_uri(uri: JsValue) -> JsResult<JsValue> {
         set(&extra, key, &value.as_str().into());
     }
     set(&out, "extra", &extra.into());
-    Ok(out.into())
+    out
 }
 
 #[cfg(feature = "qr")]
