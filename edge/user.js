@@ -543,7 +543,7 @@ function conflict() {
 }
 
 function passwordLocked(retryAt) {
-  return new ApiError('LOCKED', 'Too many wrong passwords: try again later.', { retryAt });
+  return new ApiError('LOCKED', 'Too many wrong passwords: try again later.', { retryAt, lock: 'password' });
 }
 
 /** The API error of a code check that was not accepted (verifyCode or useRecoveryCode). */
@@ -552,7 +552,7 @@ function codeError(r, extra = {}) {
     case 'replayed':
       return new ApiError('CODE_REPLAYED', 'That code was already used: wait for the next one.', extra);
     case 'locked':
-      return new ApiError('LOCKED', 'Too many wrong codes: try again later.', { retryAt: r.retryAt, ...extra });
+      return new ApiError('LOCKED', 'Too many wrong codes: try again later.', { retryAt: r.retryAt, lock: 'code', ...extra });
     case 'typo':
       return new ApiError('CODE_TYPO', 'That is not a valid code: check it for typos (nothing was counted).', extra);
     default: {

@@ -51,6 +51,7 @@ test('200 wrong codes at full speed: 5 free failures, the 6th locks, the rest ar
   const { code } = await target.code();
   const e = assertError(await target.client.post('/api/login/verify', { ticket, code }), 429, 'LOCKED');
   assert.equal(e.retryAt, retryAt, 'guesses during a lock do not extend it');
+  assert.equal(e.lock, 'code', 'the error says which lock applies');
   assertError(await target.client.post('/api/login/verify', { ticket, recoveryCode: target.recoveryCodes[0] }), 429, 'LOCKED');
   // The bystander is not locked at all.
   const profile = assertOk(await bystander.client.get('/api/profile'));
@@ -71,6 +72,7 @@ test('50 wrong passwords at full speed: 10 free, the 11th locks, the rest are LO
   assert.deepEqual(tally(responses), { WRONG_PASSWORD: 11, LOCKED: 39 });
   const e = assertError(await target.login(), 429, 'LOCKED');
   assert.ok(e.retryAt > nowSeconds() + 30 && e.retryAt <= nowSeconds() + 61);
+  assert.equal(e.lock, 'password', 'the error says which lock applies');
   // A logged-in session's password checks (disable, regenerate) are locked too.
   assertError(await target.client.post('/api/2fa/disable', { password: target.password }), 429, 'LOCKED');
   assert.equal(assertOk(await bystander.login()).status, 'signed_in');
