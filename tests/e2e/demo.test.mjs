@@ -31,6 +31,7 @@ describe('the edge worker over HTTP', () => {
       '/index.html': /^text\/html; charset=utf-8$/,
       '/app.js': /^text\/javascript(;|$)/,
       '/style.css': /^text\/css(;|$)/,
+      '/favicon.svg': /^image\/svg\+xml(;|$)/,
       '/pkg/full/browser.js': /^text\/javascript(;|$)/,
       '/pkg/core/browser.js': /^text\/javascript(;|$)/,
       '/pkg/otp-error.js': /^text\/javascript(;|$)/,
