@@ -8,7 +8,8 @@ export class ApiError extends Error {
   /**
    * @param {number} status HTTP status, 0 when the request did not complete
    * @param {{ code?: string, message?: string, field?: string, attemptsLeft?: number,
-   *   ticketAttemptsLeft?: number, retryAt?: number }} error the body's `error` object
+   *   ticketAttemptsLeft?: number, retryAt?: number, lock?: 'code' | 'password' }} error the
+   *   body's `error` object
    */
   constructor(status, error = {}) {
     super(error.message || `HTTP ${status}`);
@@ -19,6 +20,8 @@ export class ApiError extends Error {
     this.attemptsLeft = error.attemptsLeft;
     this.ticketAttemptsLeft = error.ticketAttemptsLeft;
     this.retryAt = error.retryAt;
+    /** For LOCKED: which lock applies, 'code' or 'password'. */
+    this.lock = error.lock;
   }
 }
 

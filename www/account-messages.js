@@ -70,10 +70,10 @@ export function describeError(err, where = 'other') {
       return { text: base + left, field };
     }
     case 'LOCKED': {
-      const what = where === 'code' || where === 'backup' ? 'wrong codes'
-        : where === 'removal' ? 'wrong attempts'
-        : 'wrong passwords';
-      const field = where === 'code' || where === 'backup' ? where : where === 'removal' ? undefined : 'password';
+      // The service says which lock applies; the route is only a fallback.
+      const lock = /** @type {any} */ (err).lock ?? (where === 'code' || where === 'backup' ? 'code' : where === 'removal' ? undefined : 'password');
+      const what = lock === 'code' ? 'wrong codes' : lock === 'password' ? 'wrong passwords' : 'wrong attempts';
+      const field = lock === 'code' ? (where === 'backup' ? 'backup' : where === 'code' ? 'code' : undefined) : lock === 'password' ? 'password' : undefined;
       return retryAt
         ? { text: `Too many ${what}. Try again at {time}.`, field, retryAt }
         : { text: `Too many ${what}. Try again later.`, field };
