@@ -486,12 +486,21 @@ impl Reader<'_> {
         Ok(slice)
     }
 
+    /// A LEB128 number in its one canonical form: every state has exactly one encoding, so a
+    /// state read back writes back the same bytes (no padded `0x80 0x00` forms, no bits past 64).
     fn varint(&mut self) -> Result<u64> {
         let mut n = 0u64;
         for shift in (0..64).step_by(7) {
             let b = self.byte()?;
-            n |= u64::from(b & 0x7f) << shift;
+            let low = u64::from(b & 0x7f);
+            if shift == 63 && low > 1 {
+                return Err(corrupt("a number is larger than 64 bits"));
+            }
+            n |= low << shift;
             if b & 0x80 == 0 {
+                if b == 0 && shift > 0 {
+                    return Err(corrupt("a number is not in its shortest form"));
+                }
                 return Ok(n);
             }
         }

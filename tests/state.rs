@@ -111,3 +111,31 @@ fn sha256_prefix(bytes: &[u8]) -> [u8; 4] {
     let d = Sha256::digest(bytes);
     [d[0], d[1], d[2], d[3]]
 }
+
+/// Found by `cargo xtask fuzz` (target `state`): a padded number (`f0 ff ff ff 00`) read as the
+/// same value as its short form, so one state had two encodings. Numbers must be canonical.
+#[test]
+fn numbers_in_a_longer_form_than_needed_are_refused() {
+    let with_sum = |body: &[u8]| {
+        let mut bytes = body.to_vec();
+        bytes.extend_from_slice(&sha256_prefix(body));
+        bytes
+    };
+    let empty = UserState::new().to_bytes();
+    let body = &empty[..empty.len() - 4];
+    assert!(UserState::from_bytes(&with_sum(body)).is_ok());
+    // next_factor_id 0 written as two bytes instead of one.
+    let mut padded = vec![body[0], 0x80, 0x00];
+    padded.extend_from_slice(&body[2..]);
+    assert_eq!(UserState::from_bytes(&with_sum(&padded)).unwrap_err().code(), "INVALID_STATE");
+    // The fuzzer's input: a 5-byte number ending in a zero byte.
+    let fuzzed = [0x01, 0xf0, 0xff, 0xff, 0xff, 0x00, 0x0f, 0x00, 0x00, 0x00, 0x00];
+    assert_eq!(UserState::from_bytes(&with_sum(&fuzzed)).unwrap_err().code(), "INVALID_STATE");
+    // Ten bytes whose last carries more than the 64th bit.
+    let mut huge = vec![0x01, 0x00, 0x00];
+    huge.extend_from_slice(&[0xff; 9]);
+    huge.push(0x02);
+    huge.extend_from_slice(&[0x00, 0x00, 0x00]);
+    assert_eq!(UserState::from_bytes(&with_sum(&huge)).unwrap_err().code(), "INVALID_STATE");
+}
+
