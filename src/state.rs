@@ -197,9 +197,14 @@ impl UserState {
             return Err(Error::new(ErrorKind::InvalidArgument, "too many authenticators: remove one first (at most 32)"));
         }
         let label = check_label(label)?;
-        self.next_id = self.next_id.max(self.factors.iter().map(|f| f.id + 1).max().unwrap_or(1)).max(1);
-        let id = self.next_id;
-        self.next_id = self.next_id.saturating_add(1);
+        // Ids are never reused: the next one is above every id ever issued. u32::MAX itself is
+        // never issued, so `id < next_id` (which the reader checks) always holds.
+        let floor = self.factors.iter().map(|f| f.id.saturating_add(1)).max().unwrap_or(1);
+        let id = self.next_id.max(floor).max(1);
+        if id == u32::MAX {
+            return Err(Error::new(ErrorKind::InvalidState, "this state has used up its authenticator ids"));
+        }
+        self.next_id = id + 1;
         self.factors.push(Factor { id, label, created, options, last_step: Some(last_step) });
         Ok(id)
     }

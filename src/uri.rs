@@ -138,7 +138,7 @@ impl OtpAuthUri {
         let label = percent_decode(label, false)?;
         let (label_issuer, account) = match label.split_once(':') {
             Some((issuer, account)) => (Some(issuer.trim()), account.trim_start()),
-            None => (None, label.as_str()),
+            None => (None, label.trim_start()),
         };
         if account.is_empty() {
             return Err(invalid("the label has no account name"));

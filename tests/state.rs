@@ -139,3 +139,20 @@ fn numbers_in_a_longer_form_than_needed_are_refused() {
     assert_eq!(UserState::from_bytes(&with_sum(&huge)).unwrap_err().code(), "INVALID_STATE");
 }
 
+
+/// Found by reading the code behind the fuzz target `state`: a forged state whose ids are near
+/// u32::MAX must not overflow, duplicate an id, or produce a state that no longer reads back.
+#[test]
+fn authenticator_ids_never_overflow() {
+    // Version 1, next_id = u32::MAX, no failures, not locked, one factor with id u32::MAX - 1.
+    let mut body = vec![0x01, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x00, 0x00, 0x01];
+    body.extend_from_slice(&[0xfe, 0xff, 0xff, 0xff, 0x0f]); // id
+    body.extend_from_slice(&[0x00, 0x00, 0x06, 0x1e, 0x00]); // created, SHA1, 6 digits, 30 s, no step
+    body.extend_from_slice(&[0x01, b'P', 0x00, 0x00]); // label "P", no recovery, no removal
+    body.extend_from_slice(&sha256_prefix(&body));
+    let state = UserState::from_bytes(&body).unwrap();
+    let code = totp(PHONE, T0, &OtpOptions::default()).unwrap();
+    let err = confirm_enrollment(&state, PHONE, &code, "New", T0, &OtpOptions::default(), &Policy::default()).unwrap_err();
+    assert_eq!(err.code(), "INVALID_STATE");
+    assert_eq!(UserState::from_bytes(&state.to_bytes()).unwrap(), state);
+}

@@ -131,3 +131,14 @@ fn builder_writes_only_non_default_parameters() {
     assert_eq!(uri, "otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP&period=15");
     assert_eq!(UriBuilder::totp(&secret, "alice").digits(11).build().unwrap_err().code(), "INVALID_DIGITS");
 }
+
+/// Found by `cargo xtask fuzz` (target `uri`): leading spaces were trimmed from the account only
+/// when the label had an issuer, so `%20alice` did not survive a parse → write → parse round trip.
+#[test]
+fn leading_whitespace_of_the_account_is_dropped_with_or_without_an_issuer() {
+    let uri = OtpAuthUri::parse("otpauth://totp/%20alice?secret=JBSWY3DP&issuer=Example").unwrap();
+    assert_eq!(uri.account, "alice");
+    assert_eq!(OtpAuthUri::parse(&uri.to_uri().unwrap()).unwrap(), uri);
+    let blank = OtpAuthUri::parse("otpauth://totp/%20?secret=JBSWY3DP&issuer=Example").unwrap_err();
+    assert_eq!(blank.code(), "INVALID_URI");
+}

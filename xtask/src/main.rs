@@ -6,19 +6,21 @@
 //! cargo xtask test [--quick] [SUITE..]   every suite, then `tests: N passed, N failed, N skipped`
 //! cargo xtask demo [--port 8787] [--state .demo]
 //! cargo xtask bench                      peers in one run, results in target/bench.json
+//! cargo xtask fuzz [SECONDS] [TARGET..]  each fuzz target for SECONDS (30), summary per target
 //! ```
 //!
 //! One file per concern: `tools` (installs, cached under ~/.cache/totp-wasm), `config`
 //! (wasm-pack.toml, Cargo.toml), `build` + `package` (pkg/), `sizes`, `test` + `report`
 //! (suites and their counts), `runtimes` (the npm tarball in Node, Deno, Bun, workerd,
-//! Chromium, Vite; tsc), `checks` (lint, size ratchet), `demo` (workerd), `process` (running
-//! commands).
+//! Chromium, Vite; tsc), `checks` (lint, size ratchet), `demo` (workerd), `fuzz` (fuzz/ with
+//! cargo-fuzz), `process` (running commands).
 
 mod bench;
 mod build;
 mod checks;
 mod config;
 mod demo;
+mod fuzz;
 mod package;
 mod process;
 mod report;
@@ -99,6 +101,10 @@ commands:
                                  types e2e lint size; js = the six js-*/vite-* suites
   bench                          totp-wasm against otpauth, speakeasy and node-qrcode in one run,
                                  and natively; ratios in target/bench.json
+  fuzz [SECONDS] [TARGET...]     coverage-guided fuzzing (fuzz/, cargo-fuzz, installed once):
+                                 each target SECONDS (default 30), one summary line per target;
+                                 exits non-zero on a crash (input left in fuzz/artifacts/)
+                                 TARGET: any of uri base32 state migration policy verify
   demo [--port N] [--state DIR]  build, then serve www/ + pkg/ through edge/ on workerd at
                                  http://127.0.0.1:N/ (default 8787, state in .demo/); Ctrl-C stops
 
@@ -120,6 +126,7 @@ fn main() -> ExitCode {
         Some("test") => test::command(&ctx, &args[1..]),
         Some("demo") => demo::command(&ctx, &args[1..]),
         Some("bench") => bench::command(&ctx, &args[1..]),
+        Some("fuzz") => fuzz::command(&ctx, &args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)

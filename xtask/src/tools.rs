@@ -260,13 +260,13 @@ fn apt_install(packages: &[&str]) -> Result<()> {
 }
 
 /// Runs `f` holding `<cache>/locks/<name>.lock`.
-fn with_lock(ctx: &Ctx, name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
+pub fn with_lock(ctx: &Ctx, name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
     let _lock = process::lock(&ctx.cache.join("locks").join(format!("{name}.lock")))?;
     f()
 }
 
 /// Waits while another process runs `cargo install ... --root <root>` (e.g. started by hand).
-fn wait_for_foreign_install(root: &Path) {
+pub fn wait_for_foreign_install(root: &Path) {
     let Some(root) = root.to_str() else { return };
     let mut announced = false;
     while let Some(pid) = foreign_install(root) {
