@@ -70,7 +70,8 @@ test('wrong, forged, deleted tokens: 401 UNAUTHENTICATED with WWW-Authenticate',
   for (const bad of [
     `${userB}.${idA}.${secretA}`, // A's token under B's name
     `${userA}.${idB}.${secretA}`, // A's secret with B's id
-    `${userA}.${idA}.${secretA.slice(0, -1)}A`,
+    // One character of the secret changed (never to itself: the last one may already be 'A').
+    `${userA}.${idA}.${secretA.slice(0, 5)}${secretA[5] === 'A' ? 'B' : 'A'}${secretA.slice(6)}`,
     `${userA}.${idA}`,
     'nonsense',
   ]) {
