@@ -301,14 +301,7 @@ export class User extends DurableObject {
 
   async #removeAuthenticator({ username, session, id, password }) {
     const t = now();
-    const key = await this.#sessionKey(session);
-    const attempt = await this.#passwordAttempt(password, t);
-    // commit
-    const got = await this.storage.get(['account', 'tfa', key]);
-    const account = this.#checkAccount(got.get('account'), username, 'UNAUTHENTICATED');
-    await this.#checkSession(got.get(key), key, t);
-    await this.#judgePassword(account, attempt, t);
-    const tfa = got.get('tfa');
+    const { tfa } = await this.#sessionAndPassword({ username, session, password }, t);
     findFactor(tfa.state, id);
     const state = removeFactor(tfa.state, id);
     const secrets = { ...tfa.secrets };
@@ -320,14 +313,7 @@ export class User extends DurableObject {
   async #regenerate({ username, session, password, removalCode }) {
     const t = now();
     const keys = ServerKeys.from(this.env);
-    const key = await this.#sessionKey(session);
-    const attempt = await this.#passwordAttempt(password, t);
-    // commit
-    const got = await this.storage.get(['account', 'tfa', key]);
-    const account = this.#checkAccount(got.get('account'), username, 'UNAUTHENTICATED');
-    await this.#checkSession(got.get(key), key, t);
-    await this.#judgePassword(account, attempt, t);
-    const tfa = got.get('tfa');
+    const { tfa } = await this.#sessionAndPassword({ username, session, password }, t);
     if (!describeState(tfa.state).enabled) throw twoFactorOff();
     const g = generateRecoveryCodes(tfa.state, keys.recoveryKey, { removalCode: removalCode === true });
     await this.storage.put('tfa', { ...tfa, state: g.state });
@@ -336,6 +322,17 @@ export class User extends DurableObject {
 
   async #disable({ username, session, password }) {
     const t = now();
+    const { tfa } = await this.#sessionAndPassword({ username, session, password }, t);
+    await this.storage.put('tfa', { state: disableTwoFactor(tfa.state), secrets: {}, pending: null });
+    return { twoFactorEnabled: false };
+  }
+
+  /**
+   * The start of every action that needs the session and the password: the WebCrypto work
+   * first (session hash, PBKDF2), then the commit read and its checks. The caller decides and
+   * writes with nothing but storage awaited after this read.
+   */
+  async #sessionAndPassword({ username, session, password }, t) {
     const key = await this.#sessionKey(session);
     const attempt = await this.#passwordAttempt(password, t);
     // commit
@@ -343,9 +340,7 @@ export class User extends DurableObject {
     const account = this.#checkAccount(got.get('account'), username, 'UNAUTHENTICATED');
     await this.#checkSession(got.get(key), key, t);
     await this.#judgePassword(account, attempt, t);
-    const tfa = got.get('tfa');
-    await this.storage.put('tfa', { state: disableTwoFactor(tfa.state), secrets: {}, pending: null });
-    return { twoFactorEnabled: false };
+    return { account, tfa: got.get('tfa') };
   }
 
   /** The IONOS case: username + password + the 16-digit removal code, no session. */
