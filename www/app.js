@@ -14,6 +14,7 @@ import {
   totp,
   verifyTotp,
 } from 'totp-wasm';
+import { describe, groupCode } from './format.js';
 
 const PERIOD = 30; // the package's default; every authenticator app understands it
 
@@ -68,19 +69,6 @@ function showKey(el, key) {
   }
   lines.pop();
   el.replaceChildren(...lines);
-}
-
-/** "123456" → "123 456", "12345678" → "1234 5678". */
-function groupCode(code) {
-  const half = Math.ceil(code.length / 2);
-  return `${code.slice(0, half)} ${code.slice(half)}`;
-}
-
-/** An OtpError's message as a sentence for the page ("the issuer must …" → "The issuer must …."). */
-function describe(err) {
-  if (!(err instanceof OtpError) || !err.message) return 'Something went wrong.';
-  const m = err.message.trim();
-  return `${m[0].toUpperCase()}${m.slice(1)}${/[.!?]$/.test(m) ? '' : '.'}`;
 }
 
 /** Redraws what depends on the secret, the issuer and the account: QR code, key, link. */

@@ -17,6 +17,7 @@ import {
   remainingSeconds,
   totp,
 } from 'totp-wasm';
+import { describe, groupCode } from './format.js';
 
 const $ = (id) => {
   const el = document.getElementById(id);
@@ -162,19 +163,6 @@ function removeAccount(id) {
 // Rendering
 
 const SVG = 'http://www.w3.org/2000/svg';
-
-/** "123456" → "123 456", "12345678" → "1234 5678". */
-function groupCode(code) {
-  const half = Math.ceil(code.length / 2);
-  return `${code.slice(0, half)} ${code.slice(half)}`;
-}
-
-/** An OtpError's message as a sentence ("the issuer must …" → "The issuer must …."). */
-function describe(err) {
-  if (!(err instanceof OtpError) || !err.message) return 'Something went wrong.';
-  const m = err.message.trim();
-  return `${m[0].toUpperCase()}${m.slice(1)}${/[.!?]$/.test(m) ? '' : '.'}`;
-}
 
 function el(tag, className, text) {
   const e = document.createElement(tag);
