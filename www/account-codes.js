@@ -2,8 +2,7 @@
 // print stylesheet in account.css prints only the codes, the account and the date), Download
 // as a .txt file (a Blob URL), Copy. The codes live in this view only while it is shown.
 import { formatDateTime } from './account-messages.js';
-
-const $ = (id) => /** @type {any} */ (document.getElementById(id));
+import { $ } from './dom.js';
 
 const ui = {
   account: $('codes-account'),

@@ -7,8 +7,7 @@ import { qrSvg } from 'totp-wasm';
 import { api } from './account-api.js';
 import { clearErrors, codeInput, fieldError, normaliseCode, onSubmit, renderMessage, valueOf } from './account-form.js';
 import { describeError } from './account-messages.js';
-
-const $ = (id) => /** @type {any} */ (document.getElementById(id));
+import { $ } from './dom.js';
 
 const ui = {
   title: $('enroll-title'),

@@ -4,8 +4,7 @@
 import { api } from './account-api.js';
 import { clearErrors, fieldError, onSubmit, valueOf } from './account-form.js';
 import { describeError, formatDate, formatDateTime } from './account-messages.js';
-
-const $ = (id) => /** @type {any} */ (document.getElementById(id));
+import { $ } from './dom.js';
 
 const ui = {
   form: /** @type {HTMLFormElement} */ ($('token-form')),

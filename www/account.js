@@ -12,12 +12,7 @@ import { initEnrollment, startEnrollment } from './account-enroll.js';
 import { clearErrors, codeInput, fieldError, normaliseCode, onSubmit, renderMessage, valueOf } from './account-form.js';
 import { describeError, formatDate, plural } from './account-messages.js';
 import { forgetFreshToken, initTokens, loadTokens } from './account-tokens.js';
-
-const $ = (id) => {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`missing #${id}`);
-  return /** @type {any} */ (el);
-};
+import { $ } from './dom.js';
 
 const ui = {
   status: $('status'),

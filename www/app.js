@@ -15,14 +15,9 @@ import {
   verifyTotp,
 } from 'totp-wasm';
 import { describe, groupCode } from './format.js';
+import { $ } from './dom.js';
 
 const PERIOD = 30; // the package's default; every authenticator app understands it
-
-const $ = (id) => {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`missing #${id}`);
-  return el;
-};
 
 const ui = {
   status: $('status'),

@@ -18,12 +18,7 @@ import {
   totp,
 } from 'totp-wasm';
 import { describe, groupCode } from './format.js';
-
-const $ = (id) => {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`missing #${id}`);
-  return el;
-};
+import { $ } from './dom.js';
 
 const ui = {
   status: $('status'),

@@ -2,7 +2,7 @@
 // password), and other users are not affected.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Person, assertError, assertOk, nowSeconds, pool, startEdge } from './support/edge.mjs';
+import { Person, assertError, assertOk, nowSeconds, pool, startEdge, tally } from './support/edge.mjs';
 
 let edge;
 before(async () => {
@@ -11,15 +11,6 @@ before(async () => {
 after(async () => {
   await edge?.stop();
 });
-
-function tally(responses) {
-  const out = {};
-  for (const r of responses) {
-    const k = r.status === 200 ? '200' : r.body?.error?.code ?? `HTTP ${r.status}`;
-    out[k] = (out[k] ?? 0) + 1;
-  }
-  return out;
-}
 
 test('200 wrong codes at full speed: 5 free failures, the 6th locks, the rest are LOCKED; others sign in meanwhile', async () => {
   const target = new Person(edge);

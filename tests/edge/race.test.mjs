@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseUri, totp } from 'totp-wasm';
-import { Person, assertOk, pool, startEdge, uniqueName } from './support/edge.mjs';
+import { Person, assertOk, pool, startEdge, tally, uniqueName } from './support/edge.mjs';
 
 const N = 50;
 let edge;
@@ -15,16 +15,6 @@ before(async () => {
 after(async () => {
   await edge?.stop();
 });
-
-/** Outcome counts: { '200': n, CODE_REPLAYED: n, … }. */
-function tally(responses) {
-  const out = {};
-  for (const r of responses) {
-    const k = r.status === 200 || r.status === 201 ? String(r.status) : r.body?.error?.code ?? `HTTP ${r.status}`;
-    out[k] = (out[k] ?? 0) + 1;
-  }
-  return out;
-}
 
 async function enrolledPerson(options) {
   const p = new Person(edge);

@@ -371,3 +371,13 @@ export async function pool(items, limit, fn) {
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
 }
+
+/** Outcome counts of responses: { '200': n, '201': n, CODE_REPLAYED: n, … }. */
+export function tally(responses) {
+  const out = {};
+  for (const r of responses) {
+    const k = r.status === 200 || r.status === 201 ? String(r.status) : r.body?.error?.code ?? `HTTP ${r.status}`;
+    out[k] = (out[k] ?? 0) + 1;
+  }
+  return out;
+}
