@@ -20,6 +20,9 @@ export function csp(scriptHashes = []) {
     "img-src 'self' data:",
     // fetch() of the .wasm next to the loader.
     "connect-src 'self'",
+    // The authenticator's web app manifest, its service worker (sw.js) and QR reader worker.
+    "manifest-src 'self'",
+    "worker-src 'self'",
     "base-uri 'none'",
     "form-action 'self'",
     "frame-ancestors 'none'",

@@ -2,6 +2,7 @@
 // print stylesheet in account.css prints only the codes, the account and the date), Download
 // as a .txt file (a Blob URL), Copy. The codes live in this view only while it is shown.
 import { formatDateTime } from './account-messages.js';
+import { copyText } from './clipboard.js';
 import { $ } from './dom.js';
 
 const ui = {
@@ -94,17 +95,7 @@ function download() {
 }
 
 async function copy() {
-  try {
-    await navigator.clipboard.writeText(asText());
-    ui.status.textContent = 'Backup codes copied.';
-  } catch {
-    const range = document.createRange();
-    range.selectNodeContents(ui.list);
-    const selection = window.getSelection();
-    selection?.removeAllRanges();
-    selection?.addRange(range);
-    ui.status.textContent = 'Copying is not allowed here: the codes are selected, press Ctrl+C (⌘C).';
-  }
+  ui.status.textContent = (await copyText(asText(), { shown: ui.list, copied: 'Backup codes copied.', what: 'the list of codes' })).message;
 }
 
 /** @param {{ onDone: () => void }} options */

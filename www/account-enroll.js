@@ -7,6 +7,7 @@ import { qrSvg } from 'totp-wasm';
 import { api } from './account-api.js';
 import { clearErrors, codeInput, fieldError, normaliseCode, onSubmit, renderMessage, valueOf } from './account-form.js';
 import { describeError } from './account-messages.js';
+import { copyText } from './clipboard.js';
 import { $ } from './dom.js';
 
 const ui = {
@@ -122,17 +123,7 @@ export async function startEnrollment(isFirst, username) {
 
 async function copyKey() {
   const plain = key.replace(/\s+/g, '');
-  try {
-    await navigator.clipboard.writeText(plain);
-    ui.copyStatus.textContent = 'Key copied.';
-  } catch {
-    const range = document.createRange();
-    range.selectNodeContents(ui.key);
-    const selection = window.getSelection();
-    selection?.removeAllRanges();
-    selection?.addRange(range);
-    ui.copyStatus.textContent = 'Copying is not allowed here: the key is selected, press Ctrl+C (⌘C).';
-  }
+  ui.copyStatus.textContent = (await copyText(plain, { shown: ui.key, copied: 'Key copied.', what: 'the key' })).message;
 }
 
 async function confirm() {

@@ -4,6 +4,7 @@
 import { api } from './account-api.js';
 import { clearErrors, fieldError, onSubmit, valueOf } from './account-form.js';
 import { describeError, formatDate, formatDateTime } from './account-messages.js';
+import { copyText } from './clipboard.js';
 import { $ } from './dom.js';
 
 const ui = {
@@ -114,17 +115,8 @@ async function deleteToken(t) {
 }
 
 async function copyToken() {
-  try {
-    await navigator.clipboard.writeText(ui.value.textContent ?? '');
-    app.flash('Token copied.', 'good');
-  } catch {
-    const range = document.createRange();
-    range.selectNodeContents(ui.value);
-    const selection = window.getSelection();
-    selection?.removeAllRanges();
-    selection?.addRange(range);
-    app.flash('Copying is not allowed here: the token is selected, press Ctrl+C (⌘C).');
-  }
+  const r = await copyText(ui.value.textContent ?? '', { shown: ui.value, copied: 'Token copied.', what: 'the token' });
+  app.flash(r.message, r.copied ? 'good' : undefined);
 }
 
 /** Wires the token card to the page. */

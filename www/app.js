@@ -15,6 +15,7 @@ import {
   verifyTotp,
 } from 'totp-wasm';
 import { describe, groupCode } from './format.js';
+import { copyText } from './clipboard.js';
 import { $ } from './dom.js';
 
 const PERIOD = 30; // the package's default; every authenticator app understands it
@@ -122,18 +123,7 @@ function newSecret() {
 }
 
 async function copyKey() {
-  try {
-    await navigator.clipboard.writeText(secret);
-    ui.keyStatus.textContent = 'Key copied.';
-  } catch {
-    // No clipboard access (permissions, insecure context): select the key instead.
-    const range = document.createRange();
-    range.selectNodeContents(ui.key);
-    const sel = window.getSelection();
-    sel?.removeAllRanges();
-    sel?.addRange(range);
-    ui.keyStatus.textContent = 'Copying is not allowed here: the key is selected, press Ctrl+C (⌘C).';
-  }
+  ui.keyStatus.textContent = (await copyText(secret, { shown: ui.key, copied: 'Key copied.', what: 'the key' })).message;
 }
 
 function offsetText(offset) {
