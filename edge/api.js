@@ -202,7 +202,7 @@ async function login({ request, env, body }) {
 async function loginVerify({ request, env, body }) {
   shape(body, { ticket: 'string', code: 'string?', recoveryCode: 'string?' });
   if ((body.code === undefined) === (body.recoveryCode === undefined)) {
-    throw invalid(null, 'Send exactly one of "code" and "recoveryCode".');
+    throw invalid(null, 'Send exactly one of "code" (from the authenticator app) and "recoveryCode" (a backup code).');
   }
   const t = splitCredential(body.ticket, 2);
   if (!t) throw new ApiError('TICKET_EXPIRED', 'This sign-in has expired: enter your password again.');

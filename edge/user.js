@@ -549,7 +549,7 @@ function codeError(r, extra = {}) {
     case 'locked':
       return new ApiError('LOCKED', 'Too many wrong codes: try again later.', { retryAt: r.retryAt, lock: 'code', ...extra });
     case 'typo':
-      return new ApiError('CODE_TYPO', 'That is not a valid code: check it for typos (nothing was counted).', extra);
+      return new ApiError('CODE_TYPO', 'That backup code or removal code has a typo: check it against your copy (nothing was counted).', extra);
     default: {
       const details = { attemptsLeft: r.attemptsLeft ?? 0, ...extra };
       if (r.retryAt !== undefined) details.retryAt = r.retryAt;

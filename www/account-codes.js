@@ -41,7 +41,7 @@ function asText() {
     ...shown.codes.map((c, i) => `${String(i + 1).padStart(2, ' ')}. ${c}`),
   ];
   if (shown.removalCode) {
-    lines.push('', `16-digit recovery code (removes 2FA, once): ${shown.removalCode}`);
+    lines.push('', `Removal code (16 digits; turns 2FA off, once; not a backup code): ${shown.removalCode}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -7,6 +7,7 @@ import { qrSvg } from 'totp-wasm';
 import { api } from './account-api.js';
 import { clearErrors, codeInput, fieldError, normaliseCode, onSubmit, renderMessage, valueOf } from './account-form.js';
 import { describeError } from './account-messages.js';
+import { offerQrBackup, forgetQrBackup, initQrBackup } from './account-qr-backup.js';
 import { copyText } from './clipboard.js';
 import { $ } from './dom.js';
 
@@ -38,6 +39,8 @@ const ui = {
   submit: $('enroll-submit'),
   back: $('enroll-back'),
   restart: $('enroll-restart'),
+  lostCodes: $('enroll-lost-codes'),
+  lostRemoval: $('enroll-lost-removal'),
 };
 
 /**
@@ -104,6 +107,10 @@ export async function startEnrollment(isFirst, username) {
   ui.type.textContent = e.type;
   ui.uri.textContent = e.uri;
   ui.uriDetails.open = false;
+  offerQrBackup(e.uri, username);
+  // What gets you back in without the phone, said before confirming.
+  ui.lostCodes.textContent = first ? 'ten codes, shown once after the next step' : 'the ten you saved when you turned 2FA on';
+  ui.lostRemoval.hidden = !first;
   ui.copyStatus.textContent = '';
   renderMessage(ui.expires, { text: 'This QR code works until {time}.', retryAt: e.expiresAt, seconds: false });
   ui.user.textContent = username;
@@ -166,6 +173,7 @@ async function confirm() {
   ui.qr.replaceChildren();
   ui.key.replaceChildren();
   ui.uri.textContent = '';
+  forgetQrBackup();
   key = '';
   if (r.recoveryCodes) app.showBackupCodes(r.recoveryCodes, r.removalCode);
   else await app.showAccount(`Authenticator “${r.authenticator.name}” added: it gives codes for this account now.`, 'good');
@@ -183,7 +191,11 @@ export function initEnrollment(page) {
     showStep('scan');
     ui.scanned.focus();
   });
-  ui.cancel.addEventListener('click', () => app.showAccount('Setup cancelled: nothing changed.'));
+  ui.cancel.addEventListener('click', () => {
+    forgetQrBackup();
+    app.showAccount('Setup cancelled: nothing changed.');
+  });
+  initQrBackup();
   ui.restart.addEventListener('click', () => startEnrollment(first, ui.user.textContent ?? ''));
   // The last digit submits, once the password is there too.
   codeInput(ui.code, { ready: () => ui.password.value !== '' });

@@ -45,7 +45,7 @@ const FIELDS = {
  * - 'code' / 'backup': the second step, with a code from the app / a backup code
  * - 'enroll': confirming a new authenticator (a code and the password)
  * - 'password': an action confirmed with the password while signed in
- * - 'removal': removing 2FA with username, password and the 16-digit recovery code
+ * - 'removal': removing 2FA with username, password and the 16-digit removal code
  * - 'other': anything else
  * @param {import('./account-api.js').ApiError | Error} err
  * @param {'signin' | 'code' | 'backup' | 'enroll' | 'password' | 'removal' | 'other'} where
@@ -88,7 +88,7 @@ export function describeError(err, where = 'other') {
       const base = where === 'backup'
         ? 'That backup code is not right, or it was already used. Each code works once.'
         : where === 'removal'
-          ? 'That recovery code is not right, or it was already used.'
+          ? 'That removal code is not right, or it was already used.'
           : 'That code is not right.';
       if (retryAt) return { text: `${base} Too many wrong codes: try again at {time}.`, field, retryAt };
       if (typeof attemptsLeft === 'number' && attemptsLeft <= 3) {
@@ -101,8 +101,8 @@ export function describeError(err, where = 'other') {
     }
     case 'CODE_TYPO':
       return where === 'removal'
-        ? { text: 'That is not a recovery code: check the 16 digits for typos. Nothing was counted.', field: 'removal' }
-        : { text: 'That is not a backup code: check it for typos. Nothing was counted.', field: 'backup' };
+        ? { text: 'That removal code has a typo: one of the 16 digits is wrong. Check it against your copy. Nothing was counted.', field: 'removal' }
+        : { text: 'That backup code has a typo: check it against your copy. Nothing was counted.', field: 'backup' };
     case 'TICKET_EXPIRED':
       return { text: 'This sign-in expired. Enter your password again.', field: 'password' };
     case 'ENROLLMENT_EXPIRED':

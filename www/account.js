@@ -1,6 +1,6 @@
 // The account page: what a site that uses totp-wasm shows its people, talking to the edge
 // service's JSON API (edge/README.md). Views: sign in (password, then a code from the app or
-// "Use a backup code instead"), create an account, remove 2FA with the 16-digit recovery code,
+// "Use a backup code instead"), create an account, remove 2FA with the 16-digit removal code,
 // and, signed in, the account: 2FA status, authenticators, backup codes, update tokens; the
 // setup (account-enroll.js) and the backup codes shown once (account-codes.js).
 //
@@ -45,6 +45,8 @@ const ui = {
   removePassword: /** @type {HTMLInputElement} */ ($('remove-password')),
   removeCode: /** @type {HTMLInputElement} */ ($('remove-code')),
   removeFormError: $('remove-form-error'),
+  removeBackupOffer: $('remove-backup-offer'),
+  removeBackupSignin: $('remove-backup-signin'),
   // account
   accountTitle: $('account-title'),
   accountUser: $('account-user'),
@@ -123,6 +125,7 @@ function showView(id, focus) {
   ui.main.classList.toggle('narrow-main', ['view-signin', 'view-code', 'view-signup', 'view-remove'].includes(id));
   // Printing prints the backup codes only while they are shown (account.css, @media print).
   document.body.classList.toggle('print-codes', id === 'view-codes');
+  document.body.classList.toggle('print-qr', id === 'view-enroll');
   if (id !== 'view-codes') clearBackupCodes();
   flash('');
   const view = $(id);
@@ -267,6 +270,9 @@ async function verifyBackup() {
   clearErrors(ui.backupForm);
   const code = valueOf(ui.backupCode);
   if (!code) return fieldError(ui.backupCode, 'Enter one of your backup codes.');
+  if (/^\d{16}$/.test(normaliseCode(code))) {
+    return fieldError(ui.backupCode, 'That is your 16-digit removal code, not a backup code: it does not sign you in, it turns 2FA off (“Lost your phone and your backup codes?” below).');
+  }
   if (!pending) return showSignedOut('signin');
   try {
     await afterSignIn(await api.verifyBackupCode(pending.ticket, code));
@@ -308,14 +314,26 @@ async function logOut() {
   showSignedOut('signin', 'You are signed out.', 'good');
 }
 
+/** A value shaped like a backup code (12 letters and digits, "abcd-efgh-jkmn"), not 16 digits. */
+function looksLikeBackupCode(value) {
+  const v = value.replace(/[\s-]/g, '').toLowerCase();
+  return /^[0-9a-z]{12}$/.test(v) && /[a-z]/.test(v);
+}
+
 async function removeTwoFactor() {
   clearErrors(ui.removeForm);
+  ui.removeBackupOffer.hidden = true;
   const username = valueOf(ui.removeUsername);
   const code = valueOf(ui.removeCode);
   if (!username) return fieldError(ui.removeUsername, 'Enter your username.');
   if (ui.removePassword.value === '') return fieldError(ui.removePassword, 'Enter your password.');
+  if (looksLikeBackupCode(code)) {
+    fieldError(ui.removeCode, 'That is a backup code, not the removal code: the removal code is 16 digits.');
+    ui.removeBackupOffer.hidden = false;
+    return;
+  }
   if (!/^\d{16}$/.test(normaliseCode(code))) {
-    return fieldError(ui.removeCode, 'Enter the 16-digit recovery code you saved.');
+    return fieldError(ui.removeCode, 'Enter the 16-digit removal code you saved (backup codes look like abcd-efgh-jkmn).');
   }
   try {
     await api.removeWithRecoveryCode(username, ui.removePassword.value, code);
@@ -328,12 +346,36 @@ async function removeTwoFactor() {
   }
   ui.removePassword.value = '';
   ui.removeCode.value = '';
+  ui.removeBackupOffer.hidden = true;
   ui.signinUsername.value = username;
   showSignedOut(
     'signin',
     `Two-factor authentication is off for ${username}. Sign in with your password, then turn it on again with your new phone.`,
     'good',
   );
+}
+
+/** "Sign in with this backup code": the removal form's username, password and code. */
+async function signInWithBackupFromRemoval() {
+  clearErrors(ui.removeForm);
+  const username = valueOf(ui.removeUsername);
+  const code = valueOf(ui.removeCode);
+  let r;
+  try {
+    r = await api.login(username, ui.removePassword.value);
+    if (r.status === 'two_factor_required') r = await api.verifyBackupCode(r.ticket, code);
+  } catch (err) {
+    const m = describeError(err, err.code === 'WRONG_PASSWORD' ? 'removal' : 'backup');
+    const input = { username: ui.removeUsername, password: ui.removePassword, backup: ui.removeCode }[m.field ?? ''];
+    if (input) fieldError(input, m);
+    else renderMessage(ui.removeFormError, m);
+    return;
+  }
+  ui.removePassword.value = '';
+  ui.removeCode.value = '';
+  ui.removeBackupOffer.hidden = true;
+  ui.signinUsername.value = username;
+  await afterSignIn(r);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -369,8 +411,8 @@ function renderProfile(p) {
     ? 'No backup codes left: make new ones now, or losing your phone locks you out.'
     : `Only ${plural(left, 'backup code')} left: make new ones before you run out.`;
   ui.removalStatus.textContent = t.removalCode
-    ? 'You have a 16-digit recovery code that removes two-factor authentication.'
-    : 'No 16-digit recovery code: you can make one with new backup codes.';
+    ? 'You have a removal code (16 digits) that turns two-factor authentication off.'
+    : 'No removal code: you can make one with new backup codes.';
 }
 
 function authenticatorItem(a, only) {
@@ -531,6 +573,7 @@ function init() {
   onSubmit(ui.backupForm, verifyBackup);
   onSubmit(ui.signupForm, signUp);
   onSubmit(ui.removeForm, removeTwoFactor);
+  ui.removeBackupSignin.addEventListener('click', signInWithBackupFromRemoval);
   onSubmit(ui.passwordForm, submitPassword);
   onSubmit(ui.renameForm, submitRename);
   // Six digits typed or pasted ("123 456" too) sign in without pressing Enter.
@@ -547,7 +590,7 @@ function init() {
   ui.regenerate.addEventListener('click', () =>
     askPassword({
       title: 'Make new backup codes?',
-      text: 'You get ten new codes, shown once. Every earlier backup code (and recovery code) stops working.',
+      text: 'You get ten new codes, shown once. Every earlier backup code (and removal code) stops working.',
       submit: 'Make new codes',
       removalChoice: true,
       run: async (password, removalCode) => {
@@ -560,7 +603,7 @@ function init() {
   ui.disable.addEventListener('click', () =>
     askPassword({
       title: 'Turn off two-factor authentication?',
-      text: 'Signing in will ask for your password only. Your authenticators, backup codes and recovery code stop working; turning it on again gives a new QR code.',
+      text: 'Signing in will ask for your password only. Your authenticators, backup codes and removal code stop working; turning it on again gives a new QR code.',
       submit: 'Turn off',
       danger: true,
       run: async (password) => {

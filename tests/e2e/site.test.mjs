@@ -455,7 +455,7 @@ describe('the account page', () => {
       const typo = `${good.slice(0, 5)}${good[5] === 'a' ? 'b' : 'a'}${good.slice(6)}`;
       await view(page).getByLabel('Backup code').fill(typo);
       await view(page).getByRole('button', { name: 'Verify' }).click();
-      await fieldMessage(page, 'backup-code', /not a backup code: check it for typos/);
+      await fieldMessage(page, 'backup-code', /That backup code has a typo: check it against your copy/);
       await shot(page, '10-backup-code-typo');
 
       // Typed in capitals with spaces: still the code.
