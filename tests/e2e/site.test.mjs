@@ -219,7 +219,7 @@ async function confirmSetup(page, phone, secret, { name, removalCode = false } =
   const v = view(page);
   await v.getByLabel('Password').fill(PASSWORD);
   if (name !== undefined) await v.getByLabel('Name of this authenticator').fill(name);
-  if (removalCode) await v.getByLabel('Also make a 16-digit recovery code').check();
+  if (removalCode) await v.getByLabel('Also make a removal code (16 digits)').check();
   await v.getByLabel('Code from your app').pressSequentially(await phone.code(secret));
 }
 
@@ -238,6 +238,50 @@ async function turnOn(page, phone, options = {}) {
   const setup = await readSetup(page);
   await confirmSetup(page, phone, setup.secret, options);
   return { ...setup, ...(await readBackupCodes(page)) };
+}
+
+/**
+ * The setup screen, before confirming: what happens if the phone is lost and which backups
+ * exist; "Save this QR code" as PNG (decodes to the URI) and SVG, and Print (the QR code, the
+ * manual entry and the warning only).
+ */
+async function keepQrBackup(page, setup) {
+  const v = view(page);
+  const lost = v.getByRole('region', { name: 'Before you go on: if you lose your phone' });
+  assert.equal(await lost.isVisible(), true, 'the lost-phone note is on the setup screen');
+  const said = await lost.innerText();
+  for (const backup of ['Backup codes', 'This QR code', 'The removal code']) assert.ok(said.includes(backup), `names ${backup}`);
+  const keep = v.getByRole('region', { name: 'Keep this QR code as a backup' });
+  assert.match(await keep.innerText(), /as sensitive as your password/);
+  assert.match(await keep.innerText(), /Scanning it into a second device .* is the other backup/);
+  const saved = async (name) => {
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 10_000 }), keep.getByRole('button', { name }).click()]);
+    const path = join(SHOTS, `site-04-${download.suggestedFilename()}`);
+    await download.saveAs(path);
+    return { name: download.suggestedFilename(), path };
+  };
+  const png = await saved('Save this QR code (PNG)');
+  assert.equal(png.name, 'totp-wasm-2fa-qr-alice.png');
+  assert.match(await keep.getByRole('status').innerText(), /Saved as totp-wasm-2fa-qr-alice\.png/);
+  if (existsSync(ZBARIMG)) {
+    const decoded = execFileSync(ZBARIMG, ['--raw', '-q', png.path], { encoding: 'utf8', timeout: 20_000 }).trim();
+    assert.equal(decoded, setup.uri, 'the saved PNG is the setup URI');
+  }
+  const svg = await saved('Save this QR code (SVG)');
+  assert.equal(svg.name, 'totp-wasm-2fa-qr-alice.svg');
+  assert.match(readFileSync(svg.path, 'utf8'), /^<svg[\s\S]*<path[\s\S]*<\/svg>$/);
+  await page.emulateMedia({ media: 'print' });
+  try {
+    await page.screenshot({ path: join(SHOTS, 'site-04-enroll-print.png'), fullPage: true });
+    const printed = await page.evaluate(() => document.body.innerText);
+    assert.ok(printed.replace(/\s+/g, ' ').includes(setup.key), 'the key prints');
+    assert.match(printed, /as sensitive as your password/);
+    assert.ok(!printed.includes('Yes, I scanned it') && !printed.includes('Save this QR code'), `printed: ${printed}`);
+    assert.equal(await page.locator('#enroll-qr svg').isVisible(), true, 'the QR code prints');
+  } finally {
+    await page.emulateMedia({ media: 'screen' });
+  }
+  assert.equal(await keep.getByRole('button', { name: 'Print' }).isVisible(), true);
 }
 
 describe('the account page', () => {
@@ -263,8 +307,8 @@ describe('the account page', () => {
       }
       await shot(page, '01-sign-in');
       // The links of the sign-in page, and back.
-      await page.getByRole('link', { name: 'Lost your phone? Remove 2FA with your recovery code' }).click();
-      await expectView(page, 'Remove 2FA with your recovery code');
+      await page.getByRole('link', { name: 'Lost your phone? Remove 2FA with your removal code' }).click();
+      await expectView(page, 'Remove 2FA with your removal code');
       await page.getByRole('link', { name: 'Back to sign in' }).click();
       await expectView(page, 'Sign in');
       await page.getByRole('link', { name: 'Create an account' }).click();
@@ -343,6 +387,8 @@ describe('the account page', () => {
         assert.equal(decoded, setup.uri, 'the QR code on screen is the URI');
       }
 
+      await keepQrBackup(page, setup);
+
       // "Yes, I scanned it"; a wrong code first: the message is next to the code field.
       await view(page).getByRole('button', { name: 'Yes, I scanned it' }).click();
       assert.equal(await focused(page), 'enroll-code');
@@ -370,6 +416,8 @@ describe('the account page', () => {
       for (const c of codes) assert.match(c, BACKUP_CODE);
       assert.equal(new Set(codes).size, 10);
       assert.equal(await flashText(page), 'Two-factor authentication is on.');
+      // The setup QR code is not offered again once 2FA is on.
+      assert.equal(await page.getByRole('button', { name: 'Save this QR code (PNG)' }).isVisible(), false);
     });
 
     step('the backup codes, shown once: Print prints only them, the account and the date; Download .txt; Copy', async () => {
@@ -468,7 +516,7 @@ describe('the account page', () => {
       await shot(page, '11-signed-in-with-backup-code');
     });
 
-    step('new backup codes (with the 16-digit recovery code): the old ones are refused; few left, a warning', async () => {
+    step('new backup codes (with the 16-digit removal code): the old ones are refused; few left, a warning', async () => {
       await page.getByRole('button', { name: 'Make new backup codes' }).click();
       const dialog = page.getByRole('dialog', { name: 'Make new backup codes?' });
       await dialog.waitFor();
@@ -477,7 +525,7 @@ describe('the account page', () => {
       await dialog.getByLabel('Password').fill('wrong password');
       await dialog.getByRole('button', { name: 'Make new codes' }).click();
       await fieldMessage(page, 'dialog-password', /That password is not right/);
-      await dialog.getByLabel('Also make a 16-digit recovery code').check();
+      await dialog.getByLabel('Also make a removal code (16 digits)').check();
       await dialog.getByLabel('Password').fill(PASSWORD);
       await shot(page, '12-regenerate-dialog');
       await dialog.getByRole('button', { name: 'Make new codes' }).click();
@@ -487,11 +535,11 @@ describe('the account page', () => {
       assert.ok(regenerated.codes.every((c) => !first.codes.includes(c)), 'all new');
       assert.match(regenerated.removal ?? '', /^\d{4} \d{4} \d{4} \d{4}$/, '16 digits');
       assert.equal(await flashText(page), 'New backup codes made: the earlier ones no longer work.');
-      // The recovery code prints too.
+      // The removal code prints too.
       await page.emulateMedia({ media: 'print' });
       try {
         const printed = await page.evaluate(() => document.body.innerText);
-        assert.ok(printed.includes(regenerated.removal ?? '-'), 'the recovery code is printed');
+        assert.ok(printed.includes(regenerated.removal ?? '-'), 'the removal code is printed');
         assert.ok(!printed.includes('I saved my backup codes'));
       } finally {
         await page.emulateMedia({ media: 'screen' });
@@ -500,7 +548,7 @@ describe('the account page', () => {
       await view(page).getByRole('button', { name: 'I saved my backup codes' }).click();
       await expectView(page, /^Signed in as/);
       assert.equal(await page.locator('#backup-left').innerText(), '10 of 10 backup codes left.');
-      assert.match(await page.locator('#removal-status').innerText(), /You have a 16-digit recovery code/);
+      assert.match(await page.locator('#removal-status').innerText(), /You have a removal code/);
 
       // An old code (never used) is refused now.
       await logOut(page);
@@ -623,7 +671,7 @@ describe('the account page', () => {
       assert.equal(gone.status, 401);
     });
 
-    step('turn off 2FA with the password; on again (a new key) with a recovery code; "Lost your phone?" removes 2FA with it', async () => {
+    step('turn off 2FA with the password; on again (a new key) with a removal code; a backup code typed there is offered for sign-in; "Lost your phone?" removes 2FA with it', async () => {
       await page.getByRole('button', { name: 'Turn off 2FA' }).click();
       const dialog = page.getByRole('dialog', { name: 'Turn off two-factor authentication?' });
       await dialog.waitFor();
@@ -635,7 +683,7 @@ describe('the account page', () => {
       await logOut(page);
       await signInWithPassword(page, user, { twoFactor: false });
 
-      // On again: a new key, and this time the 16-digit recovery code.
+      // On again: a new key, and this time the 16-digit removal code.
       const again = await turnOn(page, phone, { removalCode: true });
       assert.notEqual(again.secret, first.secret, 'a new key after turning off and on');
       assert.match(again.removal ?? '', /^\d{4} \d{4} \d{4} \d{4}$/);
@@ -643,20 +691,34 @@ describe('the account page', () => {
       await expectView(page, /^Signed in as/);
       await logOut(page);
 
-      // Lost the phone: the sign-in page's link.
-      await page.getByRole('link', { name: 'Lost your phone? Remove 2FA with your recovery code' }).click();
-      await expectView(page, 'Remove 2FA with your recovery code');
+      // Lost the phone: the sign-in page's link. A backup code typed where the removal code
+      // goes: the page says what it is and offers to sign in with it (2FA stays on).
+      await page.getByRole('link', { name: 'Lost your phone? Remove 2FA with your removal code' }).click();
+      await expectView(page, 'Remove 2FA with your removal code');
       const v = view(page);
+      await v.getByLabel('Username').fill(user);
+      await v.getByLabel('Password').fill(PASSWORD);
+      await v.getByLabel('Removal code (16 digits)').fill(again.codes[0]);
+      await v.getByRole('button', { name: 'Remove 2FA' }).click();
+      await fieldMessage(page, 'remove-code', /That is a backup code, not the removal code/);
+      await shot(page, '20-removal-got-a-backup-code');
+      await v.getByRole('button', { name: 'Sign in with this backup code' }).click();
+      await expectView(page, /^Signed in as/);
+      assert.match(await flashText(page), /^Signed in with a backup code\. 9 backup codes left\./);
+      assert.equal(await page.locator('#tfa-badge').innerText(), 'On', '2FA stays on');
+      await logOut(page);
+      await page.getByRole('link', { name: 'Lost your phone? Remove 2FA with your removal code' }).click();
+      await expectView(page, 'Remove 2FA with your removal code');
       await v.getByLabel('Username').fill(user);
       await v.getByLabel('Password').fill(PASSWORD);
       // A wrong digit first.
       const removal = again.removal ?? '';
       const wrong = `${removal.slice(0, -1)}${removal.endsWith('0') ? '1' : '0'}`;
-      await v.getByLabel('16-digit recovery code').fill(wrong);
+      await v.getByLabel('Removal code (16 digits)').fill(wrong);
       await v.getByRole('button', { name: 'Remove 2FA' }).click();
-      await fieldMessage(page, 'remove-code', /recovery code/);
+      await fieldMessage(page, 'remove-code', /removal code is not right/);
       await shot(page, '20-remove-2fa-wrong-code');
-      await v.getByLabel('16-digit recovery code').fill(removal);
+      await v.getByLabel('Removal code (16 digits)').fill(removal);
       await v.getByRole('button', { name: 'Remove 2FA' }).click();
       await expectView(page, 'Sign in');
       assert.match(await flashText(page), /^Two-factor authentication is off for alice\. Sign in with your password/);
