@@ -505,6 +505,125 @@ describe('the authenticator page', () => {
   }
 });
 
+/**
+ * A stand-in for the scan entry's loader whose scanQr fails the way a trap in the decoder
+ * does (a WebAssembly.RuntimeError, not an OtpError), or never returns. Everything else is the
+ * real module (loaded with a query, which the route below does not catch).
+ */
+function brokenScanLoader(how) {
+  const body = how === 'hang' ? 'for (;;) {}' : "throw new WebAssembly.RuntimeError('unreachable');";
+  return `export * from './browser.js?real';\nexport function scanQr() { ${body} }\n`;
+}
+
+describe('the QR reader in a worker of its own', () => {
+  /** A context whose scan loader is broken while `broken.how` is set. No service worker, so routes see every request. */
+  async function brokenContext(broken) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, serviceWorkers: 'block' });
+    await context.route(/\/pkg\/scan\/browser\.js$/, (route) =>
+      broken.how ? route.fulfill({ contentType: 'text/javascript', body: brokenScanLoader(broken.how) }) : route.continue(),
+    );
+    return context;
+  }
+
+  const setupPng = () => qrPng(qrMatrix(buildUri({ secret: HELLO, account: 'carol', issuer: 'Forge' })), { scale: 5, margin: 20 });
+
+  test('a trap in the decoder: "couldn\'t read that image", the page keeps working, the next image gets a fresh worker', async (t) => {
+    if (skipWithoutChromium(t)) return;
+    const broken = { how: 'trap' };
+    const { context, page, problems } = await open({ context: await brokenContext(broken) });
+    try {
+      const workers = [];
+      page.on('worker', (w) => workers.push(w.url()));
+      await page.setInputFiles('#qr-file', { name: 'setup.png', mimeType: 'image/png', buffer: setupPng() });
+      const result = page.locator('#add-result');
+      await result.filter({ hasText: /Couldn’t read that image/ }).waitFor({ timeout: 15_000 });
+      assert.match(await result.innerText(), /paste the setup link or key instead/);
+      await page.screenshot({ path: join(SHOTS, 'authenticator-scan-failed.png'), fullPage: true });
+      // The page is fine: a pasted account gets its code.
+      await paste(page, ACME);
+      assert.equal((await shownAccounts(page)).length, 1);
+      // The decoder works again: the next image is read by a new worker with a new module.
+      broken.how = null;
+      await page.getByLabel('Choose an image of a QR code').setInputFiles({ name: 'setup.png', mimeType: 'image/png', buffer: setupPng() });
+      await result.filter({ hasText: /^Added Forge \(carol\) from the image\./ }).waitFor({ timeout: 15_000 });
+      await assertTotpShown(page, 1, HELLO);
+      assert.equal(workers.filter((u) => u.endsWith('/authenticator-scan-worker.js')).length, 2, `workers: ${workers}`);
+      assert.deepEqual(problems.filter((p) => !/service worker|ServiceWorker/i.test(p)), []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a decoder that never returns: the page stays responsive, and gives up on the image after 10 s', async (t) => {
+    if (skipWithoutChromium(t)) return;
+    const broken = { how: 'hang' };
+    const { context, page } = await open({ context: await brokenContext(broken) });
+    try {
+      await page.setInputFiles('#qr-file', { name: 'setup.png', mimeType: 'image/png', buffer: setupPng() });
+      await page.locator('#add-result').filter({ hasText: 'Reading the QR code' }).waitFor();
+      // Meanwhile the page answers: the codes tick, a paste is added.
+      const started = Date.now();
+      await paste(page, ACME);
+      assert.ok(Date.now() - started < 5_000, 'the paste was handled while the decoder spins');
+      await page.locator('#add-result').filter({ hasText: /Couldn’t read that image/ }).waitFor({ timeout: 20_000 });
+      assert.equal((await shownAccounts(page)).length, 1);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('the countdown for screen readers', () => {
+  /** Chromium's accessibility tree (what a screen reader reads), through the DevTools protocol. */
+  async function axTree(context, page) {
+    const cdp = await context.newCDPSession(page);
+    const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+    await cdp.detach();
+    return nodes;
+  }
+  const prop = (n, name) => n.properties?.find((p) => p.name === name)?.value?.value;
+
+  test('each code is read with its time left, kept current, and never announced every second', async (t) => {
+    if (skipWithoutChromium(t)) return;
+    const { context, page } = await open();
+    try {
+      await paste(page, ACME);
+      const codeButton = async () => {
+        const nodes = await axTree(context, page);
+        const button = nodes.find((n) => n.role?.value === 'button' && /copy the code for ACME Co/.test(n.name?.value ?? ''));
+        assert.ok(button, 'the code is a button in the accessibility tree');
+        return { nodes, button };
+      };
+      const { nodes, button } = await codeButton();
+      const shown = (await shownAccounts(page))[0];
+      assert.equal(button.name.value, `${shown.grouped}: copy the code for ACME Co (john.doe@email.com)`);
+      assert.match(button.description?.value ?? '', /^New code in \d{1,2} seconds?\.$/, 'the time left is its description');
+      const left = Number(/\d+/.exec(button.description.value)[0]);
+      assert.ok(Math.abs(left - remainingSeconds()) <= 1, `${left} s left, the package says ${remainingSeconds()}`);
+      // No live region holds the seconds (they would be announced every second).
+      const live = nodes.filter((n) => ['polite', 'assertive'].includes(prop(n, 'live')) && /second/.test(n.name?.value ?? ''));
+      assert.deepEqual(live.map((n) => n.name?.value), []);
+      const liveIds = await page.evaluate(() =>
+        [...document.querySelectorAll('[aria-live], [role="status"], [role="alert"], [role="timer"][aria-live]')]
+          .filter((e) => e.getAttribute('aria-live') !== 'off')
+          .filter((e) => e.querySelector('.time-left, .seconds'))
+          .map((e) => e.id),
+      );
+      assert.deepEqual(liveIds, [], 'the countdown is in no live region');
+      // The decorative ring is hidden from screen readers.
+      assert.equal(await page.locator('#accounts .countdown').getAttribute('aria-hidden'), 'true');
+      // Two seconds later the description has moved on with the clock.
+      await sleep(2100);
+      const later = (await codeButton()).button.description?.value ?? '';
+      const leftLater = Number(/\d+/.exec(later)?.[0]);
+      assert.ok(Math.abs(leftLater - remainingSeconds()) <= 1, `later: ${later}, the package says ${remainingSeconds()}`);
+      assert.notEqual(later, button.description.value);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe('the camera (Chromium with a fake camera showing a QR code)', () => {
   let cameraBrowser;
   let videoDir;

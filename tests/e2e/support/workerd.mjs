@@ -65,11 +65,12 @@ export function newKeys() {
  * `stop()` kills it (SIGKILL: workerd may ignore a first SIGTERM) and removes the state; if
  * the process exits with a failure, the worker's output is kept in target/<logName>.
  * `keys` (TOTP_WASM_KEYS, for the JSON API) and `lifetimes` (TOTP_WASM_TEST_LIFETIMES, shorter
- * ticket and setup lifetimes) are passed only when given; neither is inherited.
- * @param {{ logName?: string, keys?: object, lifetimes?: object }} [options]
+ * ticket and setup lifetimes) are passed only when given; neither is inherited. `www` serves
+ * another copy of the pages (a test that upgrades the served files).
+ * @param {{ logName?: string, keys?: object, lifetimes?: object, www?: string }} [options]
  * @returns {Promise<{ port: number, base: string, stop: () => void, log: () => string }>}
  */
-export async function startWorkerd({ logName = 'e2e-workerd.log', keys, lifetimes } = {}) {
+export async function startWorkerd({ logName = 'e2e-workerd.log', keys, lifetimes, www = join(ROOT, 'www') } = {}) {
   if (!existsSync(WORKERD)) throw new Error(`${WORKERD} missing: run npm install (cargo xtask does)`);
   if (!existsSync(join(ROOT, 'pkg', 'full', 'browser.js'))) throw new Error('pkg/ not built: run cargo xtask build');
   const stateDir = mkdtempSync(join(tmpdir(), 'totp-wasm-e2e-state-'));
@@ -87,7 +88,7 @@ export async function startWorkerd({ logName = 'e2e-workerd.log', keys, lifetime
       'serve',
       join(ROOT, 'edge', 'config.capnp'),
       '--socket-addr', `http=127.0.0.1:${port}`,
-      '--directory-path', `www=${join(ROOT, 'www')}`,
+      '--directory-path', `www=${www}`,
       '--directory-path', `pkg=${join(ROOT, 'pkg')}`,
       '--directory-path', `state=${stateDir}`,
     ],
