@@ -71,6 +71,16 @@ describe('axe-core finds nothing serious', () => {
     try {
       await page.locator('#qr svg').waitFor();
       await axe(t, page, '/');
+      // The live code and its time left are readable text, in no live region (not announced
+      // every second); the ring is decoration.
+      const cdp = await context.newCDPSession(page);
+      const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+      const texts = nodes.filter((n) => n.role?.value === 'StaticText').map((n) => n.name?.value ?? '');
+      const code = (await page.locator('#code').innerText()).trim();
+      assert.ok(texts.includes(code), `the code ${code} is read`);
+      assert.ok(texts.some((x) => /^A new code in \d{1,2} seconds?\.$/.test(x)), 'the time left is read');
+      assert.equal(await page.locator('#remaining-text').evaluate((e) => e.closest('[aria-live]:not([aria-live="off"]), [role="status"], [role="alert"]')), null);
+      assert.equal(await page.locator('.live .countdown').getAttribute('aria-hidden'), 'true');
     } finally {
       await context.close();
     }
