@@ -21,6 +21,7 @@ export function initOffline() {
   navigator.serviceWorker.addEventListener('message', (e) => {
     if (e.data?.kept) status.textContent = 'This page works offline now: it is kept in this browser.';
   });
+  navigator.serviceWorker.startMessages();
   navigator.serviceWorker.register('/sw.js', { scope: '/authenticator.html' }).catch(() => {
     status.textContent = 'This browser cannot keep the page for offline use.';
   });

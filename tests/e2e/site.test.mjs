@@ -465,6 +465,9 @@ describe('the account page', () => {
       assert.deepEqual(await page.locator('#authenticators .item-name').allInnerTexts(), ['Phone']);
       assert.equal(await page.locator('#backup-left').innerText(), '10 of 10 backup codes left.');
       assert.equal(await page.locator('#backup-warning').isVisible(), false);
+      // The setup QR code is gone for good; the page says how to get a new one.
+      assert.equal(await page.locator('#enroll-qr svg').count(), 0, 'no QR code left on the page');
+      assert.match(await page.getByRole('region', { name: 'Two-factor authentication' }).innerText(), /turn two-factor authentication off and on again: that gives a new key and a\s+new QR code/);
       await shot(page, '07-account-2fa-on');
     });
 
