@@ -84,7 +84,7 @@ export const EVENTS = Object.freeze({
   'authenticator-added': { authenticator: 'id', name: 'label' },
   'authenticator-removed': { authenticator: 'id', name: 'label' },
   'authenticator-renamed': { authenticator: 'id', from: 'label', to: 'label' },
-  'recovery-codes-regenerated': { removal: 'bool' }, // removal: a new removal code too,
+  'recovery-codes-regenerated': { removal: 'bool' }, // removal: a new removal code as well
   'recovery-code-used': { remaining: 'count' },
   'removal-code-used': {},
   'token-created': { tokenId: 'tokenId', name: 'label', expires: 'time' },
