@@ -43,6 +43,7 @@ pub fn command(ctx: &Ctx, args: &[String]) -> Result<ExitCode> {
     build::build(ctx, &tools)?;
     std::fs::create_dir_all(&state).with_context(|| format!("creating the state folder {}", state.display()))?;
     let keys = server_keys(&state)?;
+    let keys = crate::operator::demo_token(&state, keys)?;
 
     // Before workerd starts, so that a Ctrl-C during startup still stops it.
     let (signals, signal) = mpsc::channel();

@@ -7,6 +7,7 @@
 //! cargo xtask demo [--port 8787] [--state .demo]
 //! cargo xtask bench                      peers in one run, results in target/bench.json
 //! cargo xtask fuzz [SECONDS] [TARGET..]  each fuzz target for SECONDS (30), summary per target
+//! cargo xtask operator <lookup|reset|unlock|log> USER [--reason ..]   support tool against the demo
 //! ```
 //!
 //! One file per concern: `tools` (installs, cached under ~/.cache/totp-wasm), `config`
@@ -21,6 +22,7 @@ mod checks;
 mod config;
 mod demo;
 mod fuzz;
+mod operator;
 mod package;
 mod process;
 mod report;
@@ -107,6 +109,9 @@ commands:
                                  TARGET: any of uri base32 state migration policy verify
   demo [--port N] [--state DIR]  build, then serve www/ + pkg/ through edge/ on workerd at
                                  http://127.0.0.1:N/ (default 8787, state in .demo/); Ctrl-C stops
+  operator <lookup|reset|unlock|log> USER [--reason TEXT] [--delay S] [--port N] [--state DIR]
+                                 the support tool against a running demo (its operator token
+                                 from <state>/operator-token); JSON answer on stdout
 
 environment:
   CI=true                        a suite that cannot run (tool missing) fails instead of skipping
@@ -127,6 +132,7 @@ fn main() -> ExitCode {
         Some("demo") => demo::command(&ctx, &args[1..]),
         Some("bench") => bench::command(&ctx, &args[1..]),
         Some("fuzz") => fuzz::command(&ctx, &args[1..]),
+        Some("operator") => operator::command(&ctx, &args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)
