@@ -49,16 +49,16 @@ mod recovery;
 mod scan;
 mod secret;
 mod state;
+mod throttle;
 mod totp;
 mod uri;
-mod verify;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
 pub use algorithm::Algorithm;
 pub use enroll::{Enrollment, start_enrollment};
 pub use error::{Error, ErrorKind, Result};
-pub use hotp::{MAX_DIGITS, MIN_DIGITS, OtpOptions, hotp};
+pub use hotp::{MAX_DIGITS, MAX_LOOK_AHEAD, MIN_DIGITS, OtpOptions, hotp, verify_hotp};
 pub use migration::parse_migration_uri;
 #[cfg(feature = "qr")]
 pub use qr::{Ecc, MAX_QUIET_ZONE, QrMatrix, SvgOptions, qr_matrix, qr_svg};
@@ -74,6 +74,6 @@ pub use secret::{
     normalize_base32,
 };
 pub use state::{Factor, MAX_FACTORS, MAX_LABEL_BYTES, STATE_VERSION, UserState};
-pub use totp::{Totp, counter_at, remaining_seconds, totp};
+pub use throttle::{Failure, Throttle};
+pub use totp::{MAX_WINDOW, Totp, counter_at, remaining_seconds, totp, verify_totp};
 pub use uri::{OtpAuthUri, OtpKind, UriBuilder};
-pub use verify::{MAX_LOOK_AHEAD, MAX_WINDOW, verify_hotp, verify_totp};

@@ -10,8 +10,9 @@
 use crate::error::{Error, ErrorKind, Result, decimal, msg};
 use crate::hotp::OtpOptions;
 use crate::state::UserState;
+use crate::throttle::Failure;
 use crate::totp::counter_at;
-use crate::verify::{MAX_WINDOW, verify_totp};
+use crate::totp::{MAX_WINDOW, verify_totp};
 
 /// The adjustable rules of [`verify_code`] and the recovery-code checks.
 ///
@@ -169,7 +170,7 @@ impl Policy {
 /// The result of checking a code.
 ///
 /// ```
-/// use totp_wasm::{Outcome, Policy, verify_code};
+/// use totp_wasm::{Failure, Outcome, Policy, verify_code};
 /// # use totp_wasm::{OtpOptions, UserState, confirm_enrollment};
 /// # fn main() -> Result<(), totp_wasm::Error> {
 /// # let key: &[u8] = b"12345678901234567890";
@@ -179,8 +180,8 @@ impl Policy {
 /// let (outcome, _state) = verify_code(&state, &[(1, key)], "359152", 89, &Policy::default())?;
 /// let message = match outcome {
 ///     Outcome::Accepted { .. } => "signed in",
-///     Outcome::Invalid { locked_until: None, .. } => "wrong code",
-///     Outcome::Invalid { locked_until: Some(_), .. } | Outcome::Locked { .. } => "too many tries",
+///     Outcome::Invalid(Failure { locked_until: None, .. }) => "wrong code",
+///     Outcome::Invalid(Failure { locked_until: Some(_), .. }) | Outcome::Locked { .. } => "too many tries",
 ///     Outcome::Replayed { .. } => "that code was used already: wait for the next one",
 /// };
 /// assert_eq!(message, "signed in");
@@ -213,7 +214,7 @@ pub enum Outcome {
     /// The code is not valid (wrong, or malformed). One failure was counted.
     ///
     /// ```
-    /// use totp_wasm::{Outcome, Policy, verify_code};
+    /// use totp_wasm::{Failure, Outcome, Policy, verify_code};
     /// # use totp_wasm::{OtpOptions, UserState, confirm_enrollment};
     /// # fn main() -> Result<(), totp_wasm::Error> {
     /// # let key: &[u8] = b"12345678901234567890";
@@ -221,18 +222,13 @@ pub enum Outcome {
     /// #     &OtpOptions::default(), &Policy::default())?;
     /// // `state`: one factor (id 1) with RFC 4226's key, enrolled at T = 59 with step 1's code.
     /// let (outcome, state) = verify_code(&state, &[(1, key)], "000000", 89, &Policy::default())?;
-    /// assert_eq!(outcome, Outcome::Invalid { attempts_left: 4, locked_until: None });
+    /// assert_eq!(outcome, Outcome::Invalid(Failure { attempts_left: 4, locked_until: None }));
     /// // A malformed code is just as invalid, and counts too.
     /// let (outcome, _) = verify_code(&state, &[(1, key)], "35915", 89, &Policy::default())?;
-    /// assert_eq!(outcome, Outcome::Invalid { attempts_left: 3, locked_until: None });
+    /// assert_eq!(outcome, Outcome::Invalid(Failure { attempts_left: 3, locked_until: None }));
     /// # Ok(()) }
     /// ```
-    Invalid {
-        /// Failures left before a lock starts (0 when the next failure locks).
-        attempts_left: u32,
-        /// When this failure started a lock: the Unix second it ends.
-        locked_until: Option<u64>,
-    },
+    Invalid(Failure),
     /// The code was valid but its step was already used: a replay. Nothing was counted.
     ///
     /// ```
@@ -246,7 +242,7 @@ pub enum Outcome {
     /// // The code typed at enrollment (step 1), seen over a shoulder and tried at once.
     /// let (outcome, state) = verify_code(&state, &[(1, key)], "287082", 60, &Policy::default())?;
     /// assert_eq!(outcome, Outcome::Replayed { factor: 1 });
-    /// assert_eq!(state.failures, 0);
+    /// assert_eq!(state.code_throttle.failures, 0);
     /// # Ok(()) }
     /// ```
     Replayed {
@@ -331,8 +327,8 @@ pub fn verify_code(
     policy.validate()?;
     let now_u = now_seconds(now)?;
     let mut next = state.clone();
-    if now_u < state.locked_until {
-        return Ok((Outcome::Locked { retry_at: state.locked_until }, next));
+    if let Some(retry_at) = state.code_throttle.locked_at(now_u) {
+        return Ok((Outcome::Locked { retry_at }, next));
     }
     if state.factors.is_empty() {
         return Err(Error::new(ErrorKind::InvalidArgument, "two-factor authentication is not enabled for this user"));
@@ -359,7 +355,7 @@ pub fn verify_code(
     if let Some(factor) = replayed {
         return Ok((Outcome::Replayed { factor }, next));
     }
-    Ok((fail(&mut next, now_u, policy), next))
+    Ok((Outcome::Invalid(next.code_throttle.fail(now_u, policy)), next))
 }
 
 /// Confirms an enrollment: when `code` is valid for `key`, the factor is added with that code's
@@ -368,12 +364,12 @@ pub fn verify_code(
 /// they cannot unlock anything, and the person is already signed in).
 ///
 /// ```
-/// use totp_wasm::{Outcome, OtpOptions, Policy, UserState, confirm_enrollment};
+/// use totp_wasm::{Failure, Outcome, OtpOptions, Policy, UserState, confirm_enrollment};
 /// # fn main() -> Result<(), totp_wasm::Error> {
 /// let (key, options, policy) = (b"12345678901234567890", OtpOptions::default(), Policy::default());
 /// // A wrong first code adds nothing (and counts nothing).
 /// let (outcome, state) = confirm_enrollment(&UserState::new(), key, "000000", "Phone", 59, &options, &policy)?;
-/// assert_eq!(outcome, Outcome::Invalid { attempts_left: 5, locked_until: None });
+/// assert_eq!(outcome, Outcome::Invalid(Failure { attempts_left: 5, locked_until: None }));
 /// assert!(!state.enabled());
 /// // The right one adds the factor, with that code's step (59 / 30 = 1) already used.
 /// let (outcome, state) = confirm_enrollment(&state, key, "287082", "Phone", 59, &options, &policy)?;
@@ -394,29 +390,18 @@ pub fn confirm_enrollment(
     let now_u = now_seconds(now)?;
     let mut next = state.clone();
     let Some(offset) = verify_totp(key, code, now, policy.window, options)? else {
-        let attempts_left = policy.free_failures.saturating_sub(state.failures);
-        return Ok((Outcome::Invalid { attempts_left, locked_until: None }, next));
+        let attempts_left = state.code_throttle.attempts_left(policy);
+        return Ok((Outcome::Invalid(Failure { attempts_left, locked_until: None }), next));
     };
     let step = counter_at(now, options.period)?.saturating_add_signed(offset);
     let id = next.add_factor(label, now_u, *options, step)?;
     Ok((Outcome::Accepted { factor: id, offset }, next))
 }
 
-/// Counts a failure and starts a lock when the free failures are used up.
-pub(crate) fn fail(state: &mut UserState, now: u64, policy: &Policy) -> Outcome {
-    state.failures = state.failures.saturating_add(1);
-    let lock = policy.lockout_after(state.failures);
-    let locked_until = (lock > 0).then(|| now.saturating_add(lock));
-    if let Some(until) = locked_until {
-        state.locked_until = until;
-    }
-    Outcome::Invalid { attempts_left: policy.free_failures.saturating_sub(state.failures), locked_until }
-}
-
-/// Clears the throttle after a success.
+/// Clears both throttles after a success: whoever just proved a second factor is the owner.
 pub(crate) fn reset(state: &mut UserState) {
-    state.failures = 0;
-    state.locked_until = 0;
+    state.code_throttle.reset();
+    state.recovery_throttle.reset();
 }
 
 pub(crate) fn now_seconds(now: i64) -> Result<u64> {

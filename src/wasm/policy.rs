@@ -63,9 +63,14 @@ export interface StateInfo {
   factors: FactorInfo[];
   recoveryRemaining: number;
   hasRemovalCode: boolean;
+  /** consecutive failed authenticator codes (and resync attempts) */
   failures: number;
-  /** Unix seconds the current lock ends, or null */
+  /** Unix seconds the authenticator-code lock ends, or null */
   lockedUntil: number | null;
+  /** consecutive failed recovery and removal codes: counted apart, so code guessing cannot lock them */
+  recoveryFailures: number;
+  /** Unix seconds the recovery/removal-code lock ends, or null */
+  recoveryLockedUntil: number | null;
 }
 
 /** The outcome of a code check, with the state to store. */
@@ -217,7 +222,7 @@ fn verify_result(outcome: Outcome, state: &UserState) -> JsValue {
     let out = Object::new();
     let (name, factor, offset, attempts, retry) = match outcome {
         Outcome::Accepted { factor, offset } => ("accepted", Some(factor), Some(offset), None, None),
-        Outcome::Invalid { attempts_left, locked_until } => ("invalid", None, None, Some(attempts_left), locked_until),
+        Outcome::Invalid(f) => ("invalid", None, None, Some(f.attempts_left), f.locked_until),
         Outcome::Replayed { factor } => ("replayed", Some(factor), None, None, None),
         Outcome::Locked { retry_at } => ("locked", None, None, None, Some(retry_at)),
     };
@@ -245,9 +250,9 @@ fn recovery_result(outcome: RecoveryOutcome, state: &UserState) -> JsValue {
             set(&out, "remaining", &num(remaining as u64));
             "accepted"
         }
-        RecoveryOutcome::Invalid { attempts_left, locked_until } => {
-            set(&out, "attemptsLeft", &num(attempts_left.into()));
-            if let Some(r) = locked_until {
+        RecoveryOutcome::Invalid(f) => {
+            set(&out, "attemptsLeft", &num(f.attempts_left.into()));
+            if let Some(r) = f.locked_until {
                 set(&out, "retryAt", &num(r));
             }
             "invalid"
@@ -290,9 +295,12 @@ pub fn describe_state(state: JsValue) -> JsResult<JsValue> {
     set(&out, "factors", &factors);
     set(&out, "recoveryRemaining", &num(state.recovery_remaining() as u64));
     set(&out, "hasRemovalCode", &state.has_removal_code().into());
-    set(&out, "failures", &num(state.failures.into()));
-    let locked = if state.locked_until > 0 { num(state.locked_until) } else { JsValue::NULL };
+    set(&out, "failures", &num(state.code_throttle.failures.into()));
+    let locked = if state.code_throttle.locked_until > 0 { num(state.code_throttle.locked_until) } else { JsValue::NULL };
     set(&out, "lockedUntil", &locked);
+    set(&out, "recoveryFailures", &num(state.recovery_throttle.failures.into()));
+    let locked = state.recovery_throttle.locked_until;
+    set(&out, "recoveryLockedUntil", &if locked > 0 { num(locked) } else { JsValue::NULL });
     Ok(out.into())
 }
 
