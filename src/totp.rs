@@ -181,13 +181,19 @@ pub fn verify_totp(
     options.validate()?;
     check_range("window", window, MAX_WINDOW)?;
     let step = counter_at(time, options.period)?;
+    verify_totp_at(key, code, step, window, options)
+}
+
+/// [`verify_totp`] around a given step rather than a time (the policy centres the window on a
+/// factor's learned drift). Options and window must be checked by the caller.
+pub(crate) fn verify_totp_at(key: &[u8], code: &str, step: u64, window: u64, options: &OtpOptions) -> Result<Option<i64>> {
     if !well_formed(code, options.digits) {
         return Ok(None);
     }
     let mut found: Option<i64> = None;
-    // 0, -1, +1, -2, +2, …: the first match is the one nearest the current step. Every
-    // candidate is computed, whether or not an earlier one matched.
-    let offsets = core::iter::once(0).chain((1..=window as i64).flat_map(|d| [-d, d]));
+    // 0, -1, +1, -2, +2, …: the first match is the one nearest the centre. Every candidate is
+    // computed, whether or not an earlier one matched.
+    let offsets = core::iter::once(0).chain((1..=window.min(MAX_WINDOW) as i64).flat_map(|d| [-d, d]));
     for offset in offsets {
         let Some(counter) = step.checked_add_signed(offset) else { continue };
         let candidate = code_at(key, counter, options.algorithm, options.digits)?;

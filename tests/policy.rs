@@ -151,7 +151,7 @@ fn the_attack_bound_of_the_default_policy() {
     let ten = Policy::default().attack_bound(10);
     assert!((ten.per_guess - 3.0 / 2f64.powi(31)).abs() < 1e-18);
     // Without a throttle (a lock of 1 s), a year of guessing finds the code.
-    let weak = Policy { free_failures: 0, base_lockout: 1, max_lockout: 1, window: 1 };
+    let weak = Policy { free_failures: 0, base_lockout: 1, max_lockout: 1, window: 1, ..Policy::default() };
     assert_eq!(weak.attack_bound(6).per_year, 1.0);
 }
 

@@ -217,3 +217,24 @@ fn authenticator_ids_never_overflow() {
     assert_eq!(err.code(), "INVALID_STATE");
     assert_eq!(UserState::from_bytes(&state.to_bytes()).unwrap(), state);
 }
+
+/// Version 3 keeps each factor's kind and learned drift (negative ones too), and refuses a
+/// forged drift beyond `MAX_DRIFT`.
+#[test]
+fn version_3_keeps_kind_and_drift_and_refuses_forged_offsets() {
+    use totp_wasm::{FactorKind, MAX_DRIFT, confirm_hotp_enrollment, hotp};
+    let (mut state, _, _) = sample();
+    let c = hotp(TOKEN, 5, &OtpOptions::default()).unwrap();
+    let (_, s) = confirm_hotp_enrollment(&state, TOKEN, &c, "Token", 5, T0, &OtpOptions::default(), &Policy::default()).unwrap();
+    state = s;
+    state.factors[0].drift = -7;
+    state.factors[1].drift = 13;
+    let back = UserState::decode(&state.encode()).unwrap();
+    assert_eq!(back, state);
+    assert_eq!((back.factors[2].kind, back.factors[2].last_step), (FactorKind::Hotp, Some(5)));
+    state.factors[0].drift = MAX_DRIFT as i64 + 1;
+    assert_eq!(UserState::from_bytes(&state.to_bytes()).unwrap_err().code(), "INVALID_STATE");
+    state.factors[0].drift = 0;
+    state.factors[2].drift = 1; // an HOTP factor has no clock
+    assert_eq!(UserState::from_bytes(&state.to_bytes()).unwrap_err().code(), "INVALID_STATE");
+}

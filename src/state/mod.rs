@@ -26,7 +26,7 @@ mod wire;
 /// use totp_wasm::{STATE_VERSION, UserState};
 /// assert_eq!(UserState::new().to_bytes()[0], STATE_VERSION); // the first byte of every state
 /// ```
-pub const STATE_VERSION: u8 = 2;
+pub const STATE_VERSION: u8 = 3;
 /// Longest factor label kept, in bytes.
 ///
 /// ```
@@ -56,7 +56,7 @@ pub const MAX_LABEL_BYTES: usize = 64;
 /// ```
 pub const MAX_FACTORS: usize = 32;
 
-/// One TOTP authenticator of a user.
+/// One authenticator of a user (TOTP or HOTP).
 ///
 /// ```
 /// use totp_wasm::{OtpOptions, Policy, UserState, confirm_enrollment};
@@ -79,8 +79,33 @@ pub struct Factor {
     pub created: u64,
     /// Algorithm, digits and period its codes use.
     pub options: OtpOptions,
-    /// The last time step whose code was accepted; codes for this step or earlier are replays.
+    /// Time based (TOTP) or counter based (HOTP).
+    pub kind: FactorKind,
+    /// TOTP: the last time step whose code was accepted; codes for this step or earlier are
+    /// replays. HOTP: the last counter value accepted; only later counters are accepted.
     pub last_step: Option<u64>,
+    /// TOTP: the learned clock offset of this authenticator, in steps (RFC 6238 §6): the window
+    /// is centred on it. Bounded by [`Policy::max_drift`](crate::Policy::max_drift); 0 for HOTP.
+    pub drift: i64,
+}
+
+/// What kind of codes a factor makes.
+///
+/// ```
+/// use totp_wasm::{FactorKind, OtpOptions, Policy, UserState, confirm_enrollment};
+/// # fn main() -> Result<(), totp_wasm::Error> {
+/// let (_, state) = confirm_enrollment(&UserState::new(), b"12345678901234567890", "287082", "Phone", 59,
+///     &OtpOptions::default(), &Policy::default())?;
+/// assert_eq!(state.factors[0].kind, FactorKind::Totp);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FactorKind {
+    /// Time-based codes (RFC 6238).
+    #[default]
+    Totp,
+    /// Counter-based codes (RFC 4226): one per button press.
+    Hotp,
 }
 
 /// A user's second-factor state.
@@ -204,7 +229,14 @@ impl UserState {
     }
 
     /// Adds a factor and returns its id.
-    pub(crate) fn add_factor(&mut self, label: &str, created: u64, options: OtpOptions, last_step: u64) -> Result<u32> {
+    pub(crate) fn add_factor(
+        &mut self,
+        label: &str,
+        created: u64,
+        options: OtpOptions,
+        kind: FactorKind,
+        last_step: u64,
+    ) -> Result<u32> {
         if self.factors.len() >= MAX_FACTORS {
             return Err(Error::new(ErrorKind::InvalidArgument, "too many authenticators: remove one first (at most 32)"));
         }
@@ -217,7 +249,7 @@ impl UserState {
             return Err(Error::new(ErrorKind::InvalidState, "this state has used up its authenticator ids"));
         }
         self.next_id = id + 1;
-        self.factors.push(Factor { id, label, created, options, last_step: Some(last_step) });
+        self.factors.push(Factor { id, label, created, options, kind, last_step: Some(last_step), drift: 0 });
         Ok(id)
     }
 
@@ -239,6 +271,29 @@ impl UserState {
         let label = check_label(label)?;
         let factor = self.factors.iter_mut().find(|f| f.id == id).ok_or_else(|| unknown_factor(id))?;
         factor.label = label;
+        Ok(())
+    }
+
+    /// Forgets a TOTP factor's learned clock offset: its window is centred on the server's
+    /// time again (e.g. after the person fixed the phone's clock). Replay marks are kept.
+    ///
+    /// ```
+    /// use totp_wasm::{OtpOptions, Policy, UserState, confirm_enrollment, totp, verify_code};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// let key = b"12345678901234567890";
+    /// let (_, state) = confirm_enrollment(&UserState::new(), key, "287082", "Phone", 59,
+    ///     &OtpOptions::default(), &Policy::default())?;
+    /// // The phone runs a step fast: its code for the next step signs in, and is learned.
+    /// let code = totp(key, 90 + 30, &OtpOptions::default())?;
+    /// let (_, mut state) = verify_code(&state, &[(1, key)], &code, 90, &Policy::default())?;
+    /// assert_eq!(state.factors[0].drift, 1);
+    /// state.reset_drift(1)?;
+    /// assert_eq!((state.factors[0].drift, state.factors[0].last_step), (0, Some(4)));
+    /// # Ok(()) }
+    /// ```
+    pub fn reset_drift(&mut self, id: u32) -> Result<()> {
+        let factor = self.factors.iter_mut().find(|f| f.id == id).ok_or_else(|| unknown_factor(id))?;
+        factor.drift = 0;
         Ok(())
     }
 

@@ -2,7 +2,7 @@
 //! ever written, so states stored by earlier releases keep working. Each reader migrates to
 //! the current model; the model itself (`state/mod.rs`) knows nothing of bytes.
 
-use super::{Factor, MAX_FACTORS, MAX_LABEL_BYTES, Removal, STATE_VERSION, UserState};
+use super::{Factor, FactorKind, MAX_FACTORS, MAX_LABEL_BYTES, Removal, STATE_VERSION, UserState};
 use crate::algorithm::Algorithm;
 use crate::error::{Error, ErrorKind, Result, decimal, msg};
 use crate::hotp::OtpOptions;
@@ -20,26 +20,28 @@ impl UserState {
     /// The binary form, version [`STATE_VERSION`]. Integers are LEB128 varints unless noted:
     ///
     /// ```text
-    /// u8 version = 2
+    /// u8 version = 3
     /// next_factor_id
     /// code failures, code locked_until, recovery failures, recovery locked_until
     /// factor count, then per factor:
     ///     id, created, u8 algorithm (0 SHA1, 1 SHA256, 2 SHA512), u8 digits, period,
-    ///     last_step + 1 (0 = no code accepted yet), label length, label (UTF-8)
+    ///     last_step + 1 (0 = no code accepted yet), label length, label (UTF-8),
+    ///     u8 kind (0 TOTP, 1 HOTP), drift (zigzag: 2d for d ≥ 0, −2d − 1 below; 0 for HOTP)
     /// recovery hash count, then 32 bytes per hash
     /// u8 removal (0 none, 1 code without check digit, 2 code with check digit), then 32 bytes
     /// 4 bytes: the first bytes of SHA-256 over everything before (detects corruption)
     /// ```
     ///
-    /// Version 1 had one throttle (`failures, locked_until`) shared by every kind of code, and
-    /// removal flag 1 only. It is read with its throttle copied to both of version 2's, so a
-    /// lock in force stays in force.
+    /// Version 2 had no kind and drift per factor: its factors read as TOTP with no learned
+    /// offset. Version 1 also had one throttle (`failures, locked_until`) shared by every kind
+    /// of code, and removal flag 1 only: its throttle is copied to both, so a lock in force
+    /// stays in force.
     ///
     /// ```
     /// use totp_wasm::UserState;
     /// // An empty state: the version, eight zero fields and the 4-byte checksum.
     /// assert_eq!(UserState::new().to_bytes().len(), 1 + 8 + 4);
-    /// assert_eq!(UserState::new().to_bytes()[..9], [2, 0, 0, 0, 0, 0, 0, 0, 0]);
+    /// assert_eq!(UserState::new().to_bytes()[..9], [3, 0, 0, 0, 0, 0, 0, 0, 0]);
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(64 + self.factors.len() * 32 + self.recovery.len() * 32);
@@ -152,6 +154,19 @@ fn write_factor(out: &mut Vec<u8>, f: &Factor) {
     varint(out, f.last_step.map_or(0, |s| s.saturating_add(1)));
     varint(out, f.label.len() as u64);
     out.extend_from_slice(f.label.as_bytes());
+    out.push(match f.kind {
+        FactorKind::Totp => 0,
+        FactorKind::Hotp => 1,
+    });
+    varint(out, zigzag(f.drift));
+}
+
+fn zigzag(n: i64) -> u64 {
+    ((n << 1) ^ (n >> 63)) as u64
+}
+
+fn unzigzag(n: u64) -> i64 {
+    ((n >> 1) as i64) ^ -((n & 1) as i64)
 }
 
 /// Everything after the version byte, for `version` (1..=STATE_VERSION).
@@ -163,7 +178,7 @@ fn read_body(r: &mut Reader<'_>, version: u8) -> Result<UserState> {
     let count = r.count(MAX_FACTORS)?;
     let mut factors: Vec<Factor> = Vec::with_capacity(count);
     for _ in 0..count {
-        let f = read_factor(r)?;
+        let f = read_factor(r, version)?;
         if factors.iter().any(|g| g.id == f.id) || f.id >= next_id {
             return Err(corrupt("factor ids are inconsistent"));
         }
@@ -183,7 +198,7 @@ fn read_body(r: &mut Reader<'_>, version: u8) -> Result<UserState> {
     Ok(UserState { factors, next_id, code_throttle, recovery_throttle, recovery, removal })
 }
 
-fn read_factor(r: &mut Reader<'_>) -> Result<Factor> {
+fn read_factor(r: &mut Reader<'_>, version: u8) -> Result<Factor> {
     let id = r.u32()?;
     let created = r.varint()?;
     let algorithm = match r.byte()? {
@@ -197,7 +212,12 @@ fn read_factor(r: &mut Reader<'_>) -> Result<Factor> {
     let last_step = r.varint()?.checked_sub(1);
     let len = r.count(MAX_LABEL_BYTES)?;
     let label = String::from_utf8(r.take(len)?.to_vec()).map_err(|_| corrupt("a label is not UTF-8"))?;
-    Ok(Factor { id, label, created, options, last_step })
+    // Versions 1 and 2 knew only TOTP factors, with no learned offset.
+    let (kind, drift) = if version < 3 { (FactorKind::Totp, 0) } else { (r.kind()?, unzigzag(r.varint()?)) };
+    if drift.unsigned_abs() > crate::policy::MAX_DRIFT || (kind == FactorKind::Hotp && drift != 0) {
+        return Err(corrupt("a factor's clock offset is out of range"));
+    }
+    Ok(Factor { id, label, created, options, kind, last_step, drift })
 }
 
 fn corrupt(why: &str) -> Error {
@@ -267,6 +287,14 @@ impl Reader<'_> {
         let mut out = [0u8; 32];
         out.copy_from_slice(self.take(32)?);
         Ok(out)
+    }
+
+    fn kind(&mut self) -> Result<FactorKind> {
+        match self.byte()? {
+            0 => Ok(FactorKind::Totp),
+            1 => Ok(FactorKind::Hotp),
+            _ => Err(corrupt("a factor has an unknown kind")),
+        }
     }
 
     fn throttle(&mut self) -> Result<Throttle> {
