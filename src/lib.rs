@@ -57,7 +57,7 @@ mod uri;
 pub mod wasm;
 
 pub use algorithm::Algorithm;
-pub use enroll::{Enrollment, start_enrollment};
+pub use enroll::{Enrollment, start_enrollment, start_hotp_enrollment};
 pub use error::{Error, ErrorKind, Result};
 pub use hotp::{MAX_DIGITS, MAX_LOOK_AHEAD, MIN_DIGITS, OtpOptions, hotp, verify_hotp};
 pub use migration::parse_migration_uri;

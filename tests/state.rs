@@ -238,3 +238,13 @@ fn version_3_keeps_kind_and_drift_and_refuses_forged_offsets() {
     state.factors[2].drift = 1; // an HOTP factor has no clock
     assert_eq!(UserState::from_bytes(&state.to_bytes()).unwrap_err().code(), "INVALID_STATE");
 }
+
+/// The JS conformance suite (which cannot read files in workerd and browsers) carries copies
+/// of the fixtures: they must be the same states.
+#[test]
+fn the_js_suite_carries_the_same_fixtures() {
+    let js = include_str!("js/conformance/resync.mjs");
+    for fixture in [include_str!("data/state-v1.txt"), include_str!("data/state-v2.txt")] {
+        assert!(js.contains(&format!("'{}'", fixture.trim())), "resync.mjs lacks a fixture");
+    }
+}
