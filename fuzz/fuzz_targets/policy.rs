@@ -433,13 +433,15 @@ fn step(model: &mut Model, state: &UserState, op: &Op, rng: &mut Rng) -> UserSta
             };
             match outcome {
                 Outcome::Accepted { factor, offset } => {
-                    assert_eq!(offset as u64, at - start, "an earlier counter with the same code?");
-                    assert!(at - start <= model.policy.look_ahead, "accepted beyond the look-ahead");
+                    // The nearest counter with this code (an earlier one may share it).
+                    let used = start + offset as u64;
+                    assert!(offset >= 0 && used <= at && offset as u64 <= model.policy.look_ahead, "offset {offset}");
+                    assert_eq!(hotp(&key_bytes, used, &options).ok().as_deref(), Some(code.as_str()), "accepted a wrong code");
                     assert!(factor > model.max_id);
                     model.max_id = factor;
-                    assert!(model.accepted.insert((factor, at)));
+                    assert!(model.accepted.insert((factor, used)));
                     let f = next.factor(factor).expect("the new factor");
-                    assert_eq!((f.kind, f.last_step, f.drift), (FactorKind::Hotp, Some(at), 0));
+                    assert_eq!((f.kind, f.last_step, f.drift), (FactorKind::Hotp, Some(used), 0));
                     model.key_of.insert(factor, key_index);
                 }
                 Outcome::Invalid(_) => {
