@@ -268,7 +268,8 @@ fn edge_wrangler(ctx: &Ctx, built: &Result<()>) -> SuiteResult {
 }
 
 /// `wrangler deploy --dry-run --outdir <bundle>` in edge/, offline: no metrics, no Cloudflare
-/// API. wrangler.toml's assets folder (target/site) only has to exist for a dry run.
+/// API, and no banner (printing it asks the npm registry for a newer wrangler). wrangler.toml's
+/// assets folder (target/site) only has to exist for a dry run.
 fn wrangler_bundle(ctx: &Ctx, wrangler: &Path, bundle: &Path) -> Result<()> {
     let fresh = || -> std::io::Result<()> {
         if bundle.exists() {
@@ -283,6 +284,8 @@ fn wrangler_bundle(ctx: &Ctx, wrangler: &Path, bundle: &Path) -> Result<()> {
         .arg(bundle)
         .env("WRANGLER_SEND_METRICS", "false")
         .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+        .env("WRANGLER_HIDE_BANNER", "true")
+        .stdin(std::process::Stdio::null())
         .env_remove("CLOUDFLARE_API_TOKEN")
         .env_remove("CLOUDFLARE_ACCOUNT_ID");
     process::run(&mut cmd).map_err(|e| format!("wrangler deploy --dry-run: {e}"))
