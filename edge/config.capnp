@@ -41,6 +41,9 @@ const mainWorker :Workerd.Worker = (
     (name = "settings.js", esModule = embed "settings.js"),
     (name = "static.js", esModule = embed "static.js"),
     (name = "headers.js", esModule = embed "headers.js"),
+    (name = "passwords.js", esModule = embed "passwords.js"),
+    # The common passwords new ones may not be (passwords.js): text, one per line.
+    (name = "common-passwords.txt", text = embed "common-passwords.txt"),
     # `import … from 'totp-wasm/core'`: workerd does not resolve package.json `exports`
     # (wrangler does), so the config names the entry's workerd loader itself. Relative imports
     # resolve against module names: the loader "totp-wasm/core" imports "./totp_wasm.js" and

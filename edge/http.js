@@ -16,6 +16,7 @@ export const ERROR_STATUS = Object.freeze({
   INVALID_ARGUMENT: 400,
   NOT_JSON: 400, // 415 when the Content-Type is wrong; 400 when the body is not JSON
   CODE_TYPO: 400,
+  PASSWORD_TOO_COMMON: 400, // a new password on the list of common ones (passwords.js)
   UNAUTHENTICATED: 401,
   WRONG_PASSWORD: 401,
   INVALID_CODE: 401,

@@ -118,6 +118,7 @@ export function describeError(err, where = 'other') {
     case 'LIMIT_REACHED':
     case 'CONFLICT':
       return { text: err.message };
+    case 'PASSWORD_TOO_COMMON': // a new password on the service's list: its message says what to do
     case 'INVALID_ARGUMENT': {
       const field = FIELDS[/** @type {any} */ (err).field];
       return { text: err.message || 'Check what you entered.', ...(field ? { field } : {}) };

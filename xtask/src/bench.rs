@@ -1,5 +1,6 @@
 //! `cargo xtask bench`: totp-wasm against its peers (otpauth, speakeasy, node-qrcode) in one
-//! Node process, and the same core natively, in one run. Results go to target/bench.json; the
+//! Node process, and the same core natively, in one run; then wrong-password logins for existing
+//! and unknown usernames on workerd (`login_timing`). Results go to target/bench.json; the
 //! numbers are ratios within this run, never assertions.
 
 use std::process::{Command, ExitCode};
@@ -18,7 +19,16 @@ pub fn command(ctx: &Ctx, args: &[String]) -> Result<ExitCode> {
     process::run(Command::new("node").current_dir(&ctx.root).arg("bench/bench.mjs"))?;
     step("native: the same core without wasm (cargo run --release --example bench)");
     process::run(process::cargo().current_dir(&ctx.root).args(["run", "--quiet", "--release", "--example", "bench"]))?;
+    login_timing(ctx)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Wrong-password logins for existing and unknown usernames through real workerd: the two
+/// medians (and their ratio) go into target/bench.json as `loginTiming`. They should match:
+/// an unknown name that answers faster tells an attacker which names exist.
+fn login_timing(ctx: &Ctx) -> Result<()> {
+    step("edge: wrong-password login, existing vs unknown username (workerd)");
+    process::run(Command::new("node").current_dir(&ctx.root).arg("tests/edge/bench-login-timing.mjs"))
 }
 
 /// The peers live in bench/ with their own lock file, apart from the project's dev tools.

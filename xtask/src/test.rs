@@ -10,6 +10,7 @@
 //! | js-node … types | tests/js and tests/types against the npm tarball in every runtime (`runtimes`) |
 //! | e2e            | node --test --test-reporter=tap tests/e2e/**/*.test.mjs (workerd, Chromium) |
 //! | edge           | node --test --test-reporter=tap tests/edge/**/*.test.mjs (the API on workerd) |
+//! | edge-wrangler  | the same files against the bundle of `wrangler deploy --dry-run` (`edge_wrangler`) |
 //! | lint, size     | clippy + rustdoc with warnings denied; the size ratchet (`checks`)     |
 //!
 //! A suite whose tool cannot be installed is a failure under CI=true, a skip with its reason
@@ -40,13 +41,14 @@ const SUITES: &[&str] = &[
     "types",
     "e2e",
     "edge",
+    "edge-wrangler",
     "lint",
     "size",
 ];
 const QUICK: &[&str] = &["native", "wasm-node", "js-node", "js-deno", "js-bun", "js-workerd", "types", "size"];
 /// The suites that test pkg/ (built first) and the npm tarball (packed and installed first).
 const NEEDS_PKG: &[&str] =
-    &["js-node", "js-deno", "js-bun", "js-workerd", "js-chromium", "vite-chromium", "types", "e2e", "edge", "size"];
+    &["js-node", "js-deno", "js-bun", "js-workerd", "js-chromium", "vite-chromium", "types", "e2e", "edge", "edge-wrangler", "size"];
 
 /// Variables that choose wasm-bindgen-test-runner's environment: each wasm suite sets its own.
 const RUNNER_ENV: &[&str] = &[
@@ -119,6 +121,7 @@ pub fn command(ctx: &Ctx, args: &[String]) -> Result<ExitCode> {
             "lint" => checks::lint(ctx),
             "size" => checks::size(ctx, &built),
             _ if runtimes::SUITES.contains(&name) => runtimes::suite(ctx, name, &project, browsers.as_ref()),
+            "edge-wrangler" => edge_wrangler(ctx, &built),
             _ => node_suite(ctx, name, &build_tools, &built, browsers.as_ref()),
         };
         println!("suite {name}: {} ({})", status_word(result.status), result.counts);
@@ -231,6 +234,61 @@ fn node_suite(
         cmd.env("CHROMIUM_PATH", chromium);
     }
     run_suite(name, &mut cmd, report::tap_counts)
+}
+
+/// The edge suite (tests/edge) against the deployment artefact: `wrangler deploy --dry-run
+/// --outdir` bundles edge/wrangler.toml's worker (package `exports` resolved by wrangler's
+/// bundler, nothing deployed, no network), and tests/edge/support/edge.mjs serves that bundle's
+/// modules on workerd when TOTP_WASM_EDGE_BUNDLE names it.
+fn edge_wrangler(ctx: &Ctx, built: &Result<()>) -> SuiteResult {
+    let name = "edge-wrangler";
+    let files = test_files(&ctx.root.join("tests/edge"));
+    if files.is_empty() {
+        return no_tests(name, "no *.test.mjs in tests/edge/");
+    }
+    if let Err(e) = built {
+        return failed(name, format!("pkg/ was not built: {}", first_line(e)));
+    }
+    let wrangler = match tools::wrangler(ctx) {
+        Ok(exe) => exe,
+        Err(e) => return unavailable(ctx, name, format!("wrangler: {e}")),
+    };
+    let started = Instant::now();
+    let bundle = build::target_dir(ctx).join("edge-wrangler");
+    if let Err(e) = wrangler_bundle(ctx, &wrangler, &bundle) {
+        return SuiteResult { seconds: started.elapsed().as_secs_f64(), ..failed(name, e) };
+    }
+    let mut cmd = Command::new("node");
+    cmd.current_dir(&ctx.root)
+        .args(["--test", "--test-reporter=tap"])
+        .args(files.iter().map(|f| f.strip_prefix(&ctx.root).unwrap_or(f)))
+        .env("TOTP_WASM_EDGE_BUNDLE", &bundle);
+    let result = run_suite(name, &mut cmd, report::tap_counts);
+    SuiteResult { seconds: started.elapsed().as_secs_f64(), ..result }
+}
+
+/// `wrangler deploy --dry-run --outdir <bundle>` in edge/, offline: no metrics, no Cloudflare
+/// API, and no banner (printing it asks the npm registry for a newer wrangler). wrangler.toml's
+/// assets folder (target/site) only has to exist for a dry run.
+fn wrangler_bundle(ctx: &Ctx, wrangler: &Path, bundle: &Path) -> Result<()> {
+    let fresh = || -> std::io::Result<()> {
+        if bundle.exists() {
+            std::fs::remove_dir_all(bundle)?;
+        }
+        std::fs::create_dir_all(ctx.root.join("target/site"))
+    };
+    fresh().map_err(|e| format!("preparing {}: {e}", bundle.display()))?;
+    let mut cmd = Command::new(wrangler);
+    cmd.current_dir(ctx.root.join("edge"))
+        .args(["deploy", "--dry-run", "--outdir"])
+        .arg(bundle)
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("CLOUDFLARE_CF_FETCH_ENABLED", "false")
+        .env("WRANGLER_HIDE_BANNER", "true")
+        .stdin(std::process::Stdio::null())
+        .env_remove("CLOUDFLARE_API_TOKEN")
+        .env_remove("CLOUDFLARE_ACCOUNT_ID");
+    process::run(&mut cmd).map_err(|e| format!("wrangler deploy --dry-run: {e}"))
 }
 
 /// `*.test.mjs` / `*.test.js` files below `dir`, sorted.

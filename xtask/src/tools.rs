@@ -187,6 +187,18 @@ fn geckodriver(ctx: &Ctx) -> Tool {
     Ok(exe)
 }
 
+/// wrangler (Cloudflare's CLI, for the bundle `wrangler deploy --dry-run` makes): pinned in
+/// package.json's devDependencies (4.86: later ones need Node 22), installed by `npm ci`.
+pub fn wrangler(ctx: &Ctx) -> Tool {
+    npm(ctx)?;
+    let exe = ctx.root.join("node_modules/.bin/wrangler");
+    if is_executable(&exe) {
+        Ok(exe)
+    } else {
+        Err(format!("{} is missing after `npm ci`: is `wrangler` still in package.json?", exe.display()))
+    }
+}
+
 /// `npm ci` when node_modules does not match package-lock.json (a stamp holds the hash of the
 /// lock file it was installed from).
 pub fn npm(ctx: &Ctx) -> Result<()> {

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -18,6 +18,44 @@ import { parseUri, totp } from 'totp-wasm';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const WORKERD = join(ROOT, 'node_modules', '.bin', 'workerd');
 export const PERIOD = 30;
+
+// Two targets, one suite: by default workerd serves edge/config.capnp (the demo's modules);
+// with TOTP_WASM_EDGE_BUNDLE=DIR (`cargo xtask test edge-wrangler`) it serves the bundle that
+// `wrangler deploy --dry-run --outdir DIR` made from edge/wrangler.toml: the bundle's own
+// modules (package `exports` resolved by wrangler's bundler), with config.capnp's bindings.
+const BUNDLE = process.env.TOTP_WASM_EDGE_BUNDLE ? resolve(process.env.TOTP_WASM_EDGE_BUNDLE) : null;
+export const TARGET = BUNDLE ? 'wrangler' : 'workerd';
+
+/** Module kinds of the files wrangler writes, by extension (null: not a module). */
+const BUNDLE_KINDS = { '.js': 'esModule', '.mjs': 'esModule', '.wasm': 'wasm', '.txt': 'text', '.html': 'text', '.bin': 'data', '.map': null, '.md': null, '.capnp': null };
+
+/**
+ * A workerd config for the wrangler bundle in BUNDLE: config.capnp with its module list
+ * replaced by the bundle's files (worker.js, wrangler's entry, first), written into the bundle
+ * folder (embed paths are relative to the config). Each test process writes the same text and
+ * renames it into place, so parallel test files do not race.
+ */
+function bundleConfig() {
+  const lines = [];
+  for (const entry of readdirSync(BUNDLE, { withFileTypes: true })) {
+    const ext = entry.name.slice(entry.name.lastIndexOf('.'));
+    const kind = BUNDLE_KINDS[ext];
+    if (kind === null) continue;
+    if (!entry.isFile() || kind === undefined) throw new Error(`${BUNDLE}: no module kind for ${entry.name}`);
+    const line = `    (name = ${JSON.stringify(entry.name)}, ${kind} = embed ${JSON.stringify(entry.name)}),`;
+    if (entry.name === 'worker.js') lines.unshift(line);
+    else lines.push(line);
+  }
+  assert.ok(lines[0]?.includes('"worker.js"'), `${BUNDLE}/worker.js missing: is it wrangler's --outdir?`);
+  const base = readFileSync(join(ROOT, 'edge', 'config.capnp'), 'utf8');
+  const modules = /\n  modules = \[\n[\s\S]*?\n  \],\n/;
+  assert.match(base, modules, 'edge/config.capnp: the worker\'s `modules = [ … ],` list was not found');
+  const text = base.replace(modules, () => `\n  modules = [\n${lines.join('\n')}\n  ],\n`);
+  const file = join(BUNDLE, 'workerd.capnp');
+  writeFileSync(`${file}.${process.pid}`, text);
+  renameSync(`${file}.${process.pid}`, file);
+  return file;
+}
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -55,6 +93,7 @@ export class Edge {
   constructor({ keys = newKeys(), lifetimes = null, stateDir = null } = {}) {
     assert.ok(existsSync(WORKERD), `${WORKERD} missing: run cargo xtask build`);
     assert.ok(existsSync(join(ROOT, 'pkg', 'core', 'workerd.js')), 'pkg/ not built: run cargo xtask build');
+    this.config = BUNDLE ? bundleConfig() : join(ROOT, 'edge', 'config.capnp');
     this.keys = keys;
     this.lifetimes = lifetimes;
     this.ownState = stateDir === null;
@@ -87,7 +126,7 @@ export class Edge {
       WORKERD,
       [
         'serve',
-        join(ROOT, 'edge', 'config.capnp'),
+        this.config,
         '--socket-addr', `http=127.0.0.1:${this.port}`,
         '--directory-path', `www=${join(ROOT, 'www')}`,
         '--directory-path', `pkg=${join(ROOT, 'pkg')}`,
