@@ -11,6 +11,9 @@ import { clearBackupCodes, initBackupCodes, renderBackupCodes } from './account-
 import { initEnrollment, startEnrollment } from './account-enroll.js';
 import { clearErrors, codeInput, fieldError, normaliseCode, onSubmit, renderMessage, valueOf } from './account-form.js';
 import { describeError, formatDate, plural } from './account-messages.js';
+import { initPassword } from './account-password.js';
+import { initSessions, loadSessions } from './account-sessions.js';
+import { initStepUp } from './account-stepup.js';
 import { forgetFreshToken, initTokens, loadTokens } from './account-tokens.js';
 import { $ } from './dom.js';
 
@@ -444,7 +447,7 @@ async function showAccount(message = '', kind = 'good', focus) {
   renderProfile(profile);
   showView('view-account', focus ?? ui.accountTitle);
   flash(message, kind);
-  await loadTokens();
+  await Promise.all([loadTokens(), loadSessions()]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -582,6 +585,18 @@ function init() {
   };
   initEnrollment(app);
   initTokens(app);
+  initSessions(app);
+  initStepUp({ twoFactorOn: () => Boolean(profile?.twoFactor.enabled) });
+  initPassword({
+    ...app,
+    refresh: (message) => showAccount(message, 'good'),
+    deleted: () => {
+      profile = null;
+      hint.set(false);
+      forgetFreshToken();
+      showSignedOut('signin', 'Your account is deleted.', 'good');
+    },
+  });
   initBackupCodes({ onDone: () => showAccount('', 'good', ui.tfaTitle) });
 }
 
@@ -605,7 +620,7 @@ async function start() {
   if (profile) {
     renderProfile(profile);
     showView('view-account', ui.accountTitle);
-    await loadTokens();
+    await Promise.all([loadTokens(), loadSessions()]);
   } else {
     showSignedOut(location.hash.slice(1));
   }
