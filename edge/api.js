@@ -267,12 +267,17 @@ async function login({ request, env, body }) {
   return signedIn(request, env, username, r);
 }
 
-/** `code` or `recoveryCode`, exactly one (login and step-up). */
-function secondFactorArgs(body, required = true) {
+/** Refuses both, or (when `required`) neither, of `code` and `recoveryCode`. */
+function oneSecondFactor(body, required = true) {
   const none = body.code === undefined && body.recoveryCode === undefined;
   if ((body.code !== undefined && body.recoveryCode !== undefined) || (required && none)) {
     throw invalid(null, 'Send exactly one of "code" and "recoveryCode".');
   }
+}
+
+/** `code` or `recoveryCode`, normalised (login and step-up). */
+function secondFactorArgs(body, required = true) {
+  oneSecondFactor(body, required);
   if (body.code !== undefined) return { code: normaliseOtp(body.code) };
   if (body.recoveryCode !== undefined) return { recoveryCode: boundedCode(body.recoveryCode, 'recoveryCode') };
   return {};
@@ -281,9 +286,10 @@ function secondFactorArgs(body, required = true) {
 /** POST /api/login/verify { ticket, code } or { ticket, recoveryCode } -> signed in */
 async function loginVerify({ request, env, body }) {
   shape(body, { ticket: 'string', code: 'string?', recoveryCode: 'string?' });
-  const args = secondFactorArgs(body);
+  oneSecondFactor(body);
   const t = await checkCredential(ServerKeys.from(env), 'ticket', body.ticket);
   if (!t) throw new ApiError('TICKET_EXPIRED', 'This sign-in has expired: enter your password again.');
+  const args = secondFactorArgs(body);
   const r = await call(env, t.username, 'loginVerify', { ticket: t.rest[0], ...args });
   return signedIn(request, env, t.username, r);
 }

@@ -23,6 +23,12 @@ function deviceLocked(retryAt) {
   return new ApiError('LOCKED', 'Too many wrong passwords from this browser: try again later.', { retryAt, lock: 'password' });
 }
 
+/** The device record of a commit read, if the cookie's device is still live. */
+export function liveDevice(got, deviceKey) {
+  const record = deviceKey ? got.get(deviceKey) : undefined;
+  return record ? { key: deviceKey, record } : null;
+}
+
 /** Where an attempt is counted: the device record if it is live, else the account. */
 function counter(account, device) {
   return device ?? account;

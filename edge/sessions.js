@@ -80,7 +80,7 @@ export async function revokeOthers(storage, { keepSession = null, keepDevice = n
   await deleteKeys(storage, drop);
 }
 
-/** The sessions for GET /api/sessions, the caller's marked. */
+/** The sessions for GET /api/sessions, the caller's marked and first. */
 export async function listSessions(storage, currentKey, t) {
   const all = await storage.list({ prefix: 'session:' });
   return [...all]
@@ -93,7 +93,8 @@ export async function listSessions(storage, currentKey, t) {
       expiresAt: v.expires,
       current: k === currentKey,
     }))
-    .sort((a, b) => a.created - b.created || a.id.localeCompare(b.id));
+    // This one first, then the newest.
+    .sort((a, b) => Number(b.current) - Number(a.current) || b.created - a.created || a.id.localeCompare(b.id));
 }
 
 /** The storage key of the session with public id `id`, or null. */

@@ -47,7 +47,7 @@ import {
 } from 'totp-wasm/core';
 import { ServerKeys, b64url, hashPassword, newBearer, randomBytes, sha256Hex } from './crypto.js';
 import { ApiError } from './http.js';
-import { judgePassword, passwordAttempt, wrongPassword } from './password-check.js';
+import { judgePassword, liveDevice, passwordAttempt, wrongPassword } from './password-check.js';
 import {
   checkSession,
   deleteKeys,
@@ -145,7 +145,7 @@ export class User extends DurableObject {
     // commit
     const got = await this.storage.get(['account', 'tfa', ...(deviceKey ? [deviceKey] : [])]);
     const account = accountOf(got, username, 'WRONG_PASSWORD');
-    const known = deviceKey && got.get(deviceKey) ? { key: deviceKey, record: got.get(deviceKey) } : null;
+    const known = liveDevice(got, deviceKey);
     await judgePassword(this.storage, account, known, attempt, t);
     if (describeState(got.get('tfa').state).enabled) {
       const expires = t + this.life.ticket;
@@ -265,17 +265,17 @@ export class User extends DurableObject {
    * see `needed` below).
    * The caller decides and writes with nothing but storage awaited after this read.
    */
-  async #open({ username, session, password, device, stepUp = false }, t, extra = []) {
+  async #open({ username, session, password, device, stepUp = false }, t) {
     const key = await sessionKey(session);
     const deviceKey = device ? `device:${device}` : null;
     const attempt = password !== undefined ? await passwordAttempt(this.storage, password, t, deviceKey) : null;
     // commit
-    const got = await this.storage.get(['account', 'tfa', key, ...(deviceKey ? [deviceKey] : []), ...extra]);
+    const got = await this.storage.get(['account', 'tfa', key, ...(deviceKey ? [deviceKey] : [])]);
     const account = accountOf(got, username, 'UNAUTHENTICATED');
     const record = await checkSession(this.storage, got.get(key), key, t);
     const tfa = got.get('tfa');
     if (attempt !== null) {
-      const known = deviceKey && got.get(deviceKey) ? { key: deviceKey, record: got.get(deviceKey) } : null;
+      const known = liveDevice(got, deviceKey);
       await judgePassword(this.storage, account, known, attempt, t);
     }
     const enabled = describeState(tfa.state).enabled;
@@ -284,7 +284,7 @@ export class User extends DurableObject {
     const needed = stepUp === true ? enabled || attempt === null : stepUp === 'if-enabled' && enabled;
     if (needed && !steppedUp(record, t, this.life)) throw stepUpRequired();
     if (t - (record.lastSeen ?? 0) >= 60) await this.storage.put(key, { ...record, lastSeen: t });
-    return { account, tfa, key, record, got, enabled };
+    return { account, tfa, key, record, enabled };
   }
 
   /**
@@ -487,7 +487,7 @@ export class User extends DurableObject {
     // commit
     const got = await this.storage.get(['account', 'tfa', ...(deviceKey ? [deviceKey] : [])]);
     const account = accountOf(got, username, 'WRONG_PASSWORD');
-    const known = deviceKey && got.get(deviceKey) ? { key: deviceKey, record: got.get(deviceKey) } : null;
+    const known = liveDevice(got, deviceKey);
     await judgePassword(this.storage, account, known, attempt, t);
     const tfa = got.get('tfa');
     if (!describeState(tfa.state).enabled) throw twoFactorOff();

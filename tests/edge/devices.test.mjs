@@ -103,7 +103,7 @@ describe('the per-address limit', () => {
     assertOk(await p.signup({}), 201);
     const c = behindProxy.client();
     const attempts = await pool(Array.from({ length: 60 }), 10, (_, i) =>
-      c.post('/api/login', { username: i % 2 ? p.name : uniqueName('nobody'), password: `guess ${i}` }, from('198.51.100.7')),
+      c.post('/api/login', { username: uniqueName('nobody'), password: `guess ${i}` }, from('198.51.100.7')),
     );
     assert.deepEqual(tally(attempts), { WRONG_PASSWORD: 60 });
     const known = await c.post('/api/login', { username: p.name, password: p.password }, from('198.51.100.7'));

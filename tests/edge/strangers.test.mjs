@@ -67,8 +67,8 @@ test('1,000 requests with forged credentials or unknown usernames leave the stat
     );
   }
   const responses = await pool(requests, 8, (fn) => fn());
-  const statuses = new Set(responses.map((r) => r.status));
-  assert.deepEqual([...statuses].sort(), [401], 'every one refused as unauthenticated');
+  // Every one refused (401), except logout, which answers "signed out" to anyone.
+  responses.forEach((r, i) => assert.equal(r.status, i % 10 === 6 ? 200 : 401, `request kind ${i % 10}: ${r.text}`));
   await edge.restart();
   assert.equal(files(), before, 'no new file in the state folder');
   // The victim's account still works.
