@@ -164,11 +164,6 @@ async function deviceOf(request, env, username) {
   return c && c.username === username ? c.rest[0] : null;
 }
 
-/** Any genuine device cookie at all (it exempts from the address limit). */
-async function anyDevice(request, env) {
-  return (await checkCredential(ServerKeys.from(env), 'device', getCookie(request, DEVICE_COOKIE))) !== null;
-}
-
 function isHttps(request) {
   return new URL(request.url).protocol === 'https:';
 }
@@ -221,13 +216,15 @@ async function limitAddress(request, env, kind) {
 
 /**
  * The start of every request that names a user by a typed username and checks a password:
- * the address limit (unless the browser has a genuine device cookie), then the directory. An
+ * the address limit (unless the browser has a genuine device cookie of that user), then the directory. An
  * unknown name runs the same PBKDF2 as a known one and gets the same WRONG_PASSWORD, and no
  * user object is reached.
  */
 async function knownUser(request, env, username, password) {
   const device = await deviceOf(request, env, username);
-  if (!(await anyDevice(request, env))) await limitAddress(request, env, 'attempt');
+  // Only a device cookie of *this* user exempts: an attacker's own cookie must not let them
+  // spray other accounts past the address limit.
+  if (device === null) await limitAddress(request, env, 'attempt');
   if (!(await (await directoryOf(env, username)).exists(username))) {
     await passwordAttempt(password, undefined);
     throw wrongPassword();

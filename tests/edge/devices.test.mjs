@@ -113,6 +113,10 @@ describe('the per-address limit', () => {
     assert.ok(e.retryAt > nowSeconds() && e.retryAt <= nowSeconds() + 3600);
     assert.equal(known.text, unknown.text);
     assertError(await c.post('/api/2fa/remove', { username: p.name, password: p.password, removalCode: '1' }, from('198.51.100.7')), 429, 'LOCKED');
+    // A device cookie exempts only its own account: an attacker's cookie does not let them
+    // go on guessing other accounts' passwords from this address.
+    const spray = await c.post('/api/login', { username: uniqueName('nobody'), password: 'guess' }, { ...from('198.51.100.7'), device: p.client.device });
+    assertError(spray, 429, 'LOCKED');
     // Another address is not limited; the owner's browser (device cookie) is not either.
     assertOk(await c.post('/api/login', { username: p.name, password: p.password }, from('198.51.100.8')));
     assert.equal(assertOk(await p.client.post('/api/login', { username: p.name, password: p.password }, from('198.51.100.7'))).status, 'signed_in');
