@@ -11,6 +11,7 @@ import { clearBackupCodes, initBackupCodes, renderBackupCodes } from './account-
 import { initEnrollment, startEnrollment } from './account-enroll.js';
 import { clearErrors, codeInput, fieldError, normaliseCode, onSubmit, renderMessage, valueOf } from './account-form.js';
 import { describeError, formatDate, plural } from './account-messages.js';
+import { noteOldTokens } from './account-old-tokens.js';
 import { initPassword } from './account-password.js';
 import { initSessions, loadSessions } from './account-sessions.js';
 import { initStepUp } from './account-stepup.js';
@@ -447,7 +448,7 @@ async function showAccount(message = '', kind = 'good', focus) {
   renderProfile(profile);
   showView('view-account', focus ?? ui.accountTitle);
   flash(message, kind);
-  await Promise.all([loadTokens(), loadSessions()]);
+  await Promise.all([loadTokens(), loadSessions(), noteOldTokens(profile)]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -620,7 +621,7 @@ async function start() {
   if (profile) {
     renderProfile(profile);
     showView('view-account', ui.accountTitle);
-    await Promise.all([loadTokens(), loadSessions()]);
+    await Promise.all([loadTokens(), loadSessions(), noteOldTokens(profile)]);
   } else {
     showSignedOut(location.hash.slice(1));
   }

@@ -848,18 +848,36 @@ describe('the account page', () => {
       await other.page.reload();
       await expectView(other.page, 'Sign in');
 
-      // 2FA on; once the step-up has lapsed, a new token asks to confirm with the password and a code.
-      const { secret } = await turnOn(page, phone);
-      await view(page).getByRole('button', { name: 'I saved my backup codes' }).click();
-      await expectView(page, /^Signed in as/);
+      // A token made while 2FA is off (the sign-in is older than the step-up window: the
+      // password alone confirms it).
       await sleep(SHORT * 1000 + 600);
-      await page.locator('#token-name').fill('Home router');
+      await page.locator('#token-name').fill('Old router');
       await page.getByRole('button', { name: 'Create token' }).click();
       const dialog = page.locator('#stepup-dialog');
       await dialog.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
+      assert.equal(await dialog.getByLabel('Code from your app').isVisible(), false, '2FA off: the password only');
+      await dialog.getByLabel('Password').fill(PASSWORD);
+      await dialog.getByRole('button', { name: 'Confirm' }).click();
+      await page.locator('#token-new:not([hidden])').waitFor();
+
+      // 2FA on: the token made before is pointed out (it keeps working without a code).
+      const { secret } = await turnOn(page, phone);
+      await view(page).getByRole('button', { name: 'I saved my backup codes' }).click();
+      await expectView(page, /^Signed in as/);
+      const old = page.locator('#tokens-before-2fa');
+      await old.waitFor();
+      assert.match(await old.innerText(), /1 update token was made before two-factor authentication was on \(“Old router”\)/);
+      await shot(page, '28-tokens-before-2fa');
+      await page.getByRole('button', { name: 'Delete token Old router' }).click();
+      await old.waitFor({ state: 'hidden' });
+      // Once the step-up has lapsed, a new token asks to confirm with the password and a code.
+      await sleep(SHORT * 1000 + 600);
+      await page.locator('#token-name').fill('Home router');
+      await page.getByRole('button', { name: 'Create token' }).click();
+      await dialog.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
       assert.equal(await focused(page), 'stepup-password');
       await dialog.getByLabel('Password').fill(PASSWORD);
-      await shot(page, '28-step-up');
+      await shot(page, '28-step-up-prompt');
       // Six digits submit by themselves (the password is filled in).
       await dialog.getByLabel('Code from your app').fill(phone.wrongCode(secret));
       await fieldMessage(page, 'stepup-code', /That code is not right/);
