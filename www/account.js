@@ -590,7 +590,10 @@ function init() {
   initStepUp({ twoFactorOn: () => Boolean(profile?.twoFactor.enabled) });
   initPassword({
     ...app,
-    refresh: (message) => showAccount(message, 'good'),
+    refresh: (message) => {
+      forgetFreshToken(); // the password change revoked it
+      return showAccount(message, 'good');
+    },
     deleted: () => {
       profile = null;
       hint.set(false);

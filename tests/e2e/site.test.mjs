@@ -895,6 +895,7 @@ describe('the account page', () => {
       await page.getByLabel('New password').fill('a brand new password');
       await page.getByRole('button', { name: 'Change password' }).click();
       await page.locator('#flash').filter({ hasText: 'Password changed.' }).waitFor();
+      assert.equal(await page.locator('#token-new').isHidden(), true, 'the revoked token is no longer shown');
       await shot(page, '29-password-changed');
 
       // Deleting the account (the step-up lapses first: the prompt comes again, then it goes).
