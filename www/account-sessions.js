@@ -66,8 +66,8 @@ async function endSession(s) {
     app.signedOut({ code: 'UNAUTHENTICATED' });
     return;
   }
-  app.flash('That session is signed out.', 'good');
   await loadSessions();
+  app.flash('That session is signed out.', 'good');
   ui.others.hidden ? ui.list.querySelector('button')?.focus() : ui.others.focus();
 }
 
@@ -78,8 +78,8 @@ async function endOthers() {
     if (!app.signedOut(err)) app.flash(describeError(err).text, 'bad');
     return;
   }
-  app.flash('Every other browser is signed out.', 'good');
   await loadSessions();
+  app.flash('Every other browser is signed out.', 'good');
   ui.list.querySelector('button')?.focus();
 }
 

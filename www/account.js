@@ -448,7 +448,10 @@ async function showAccount(message = '', kind = 'good', focus) {
   renderProfile(profile);
   showView('view-account', focus ?? ui.accountTitle);
   flash(message, kind);
-  await Promise.all([loadTokens(), loadSessions(), noteOldTokens(profile)]);
+  // The sessions list and the old-tokens note fill in by themselves (they report their own errors).
+  loadSessions();
+  noteOldTokens(profile);
+  await loadTokens();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -624,7 +627,9 @@ async function start() {
   if (profile) {
     renderProfile(profile);
     showView('view-account', ui.accountTitle);
-    await Promise.all([loadTokens(), loadSessions(), noteOldTokens(profile)]);
+    loadSessions();
+    noteOldTokens(profile);
+    await loadTokens();
   } else {
     showSignedOut(location.hash.slice(1));
   }
