@@ -448,10 +448,11 @@ async function showAccount(message = '', kind = 'good', focus) {
   renderProfile(profile);
   showView('view-account', focus ?? ui.accountTitle);
   flash(message, kind);
-  // The sessions list and the old-tokens note fill in by themselves (they report their own errors).
+  await loadTokens();
+  // Then the sessions list and the old-tokens note fill in by themselves (they report their own
+  // errors), so that the view is ready as early as before they existed.
   loadSessions();
   noteOldTokens(profile);
-  await loadTokens();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -627,9 +628,9 @@ async function start() {
   if (profile) {
     renderProfile(profile);
     showView('view-account', ui.accountTitle);
+    await loadTokens();
     loadSessions();
     noteOldTokens(profile);
-    await loadTokens();
   } else {
     showSignedOut(location.hash.slice(1));
   }
