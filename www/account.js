@@ -11,6 +11,10 @@ import { clearBackupCodes, initBackupCodes, renderBackupCodes } from './account-
 import { initEnrollment, startEnrollment } from './account-enroll.js';
 import { clearErrors, codeInput, fieldError, normaliseCode, onSubmit, renderMessage, valueOf } from './account-form.js';
 import { describeError, formatDate, plural } from './account-messages.js';
+import { noteOldTokens } from './account-old-tokens.js';
+import { initPassword } from './account-password.js';
+import { initSessions, loadSessions } from './account-sessions.js';
+import { initStepUp } from './account-stepup.js';
 import { forgetFreshToken, initTokens, loadTokens } from './account-tokens.js';
 import { $ } from './dom.js';
 
@@ -487,6 +491,10 @@ async function showAccount(message = '', kind = 'good', focus) {
   showView('view-account', focus ?? ui.accountTitle);
   flash(message, kind);
   await loadTokens();
+  // Then the sessions list and the old-tokens note fill in by themselves (they report their own
+  // errors), so that the view is ready as early as before they existed.
+  loadSessions();
+  noteOldTokens(profile);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -625,6 +633,21 @@ function init() {
   };
   initEnrollment(app);
   initTokens(app);
+  initSessions(app);
+  initStepUp({ twoFactorOn: () => Boolean(profile?.twoFactor.enabled) });
+  initPassword({
+    ...app,
+    refresh: (message) => {
+      forgetFreshToken(); // the password change revoked it
+      return showAccount(message, 'good');
+    },
+    deleted: () => {
+      profile = null;
+      hint.set(false);
+      forgetFreshToken();
+      showSignedOut('signin', 'Your account is deleted.', 'good');
+    },
+  });
   initBackupCodes({ onDone: () => showAccount('', 'good', ui.tfaTitle) });
 }
 
@@ -649,6 +672,8 @@ async function start() {
     renderProfile(profile);
     showView('view-account', ui.accountTitle);
     await loadTokens();
+    loadSessions();
+    noteOldTokens(profile);
   } else {
     showSignedOut(location.hash.slice(1));
   }
