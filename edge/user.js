@@ -39,7 +39,7 @@ import {
   useRecoveryCode,
   useRemovalCode,
   verifyCode,
-} from 'totp-wasm/core';
+} from 'totp-wasm/verifier';
 import {
   ServerKeys,
   b64url,

@@ -11,8 +11,10 @@
 //! Beyond codes, it has what a server needs around them: verification with replay rejection
 //! and throttling over a stored per-user [`UserState`] ([`verify_code`], [`Policy`]), recovery
 //! and removal codes ([`generate_recovery_codes`]), and the import of Google Authenticator's
-//! export ([`parse_migration_uri`]). Features: `qr` (default) renders QR codes (`qr_svg`);
-//! `scan` reads them from images (`scan_rgba`, `scan_gray`).
+//! export ([`parse_migration_uri`]). Features (additive): `qr` (default) renders QR codes
+//! (`qr_svg`); `verifier` (default) has the policy, recovery codes and state; `migration`
+//! (default) reads Google Authenticator exports; `scan` reads QR codes from images
+//! (`scan_rgba`, `scan_gray`). Without features the crate is OTP codes, secrets and URIs.
 //!
 //! ```
 //! use totp_wasm::{OsRandom, OtpOptions, Secret, Totp, UriBuilder, totp};
@@ -37,17 +39,22 @@ extern crate alloc;
 
 mod algorithm;
 mod codec;
+#[cfg(feature = "verifier")]
 mod enroll;
 mod error;
 mod hotp;
+#[cfg(feature = "migration")]
 mod migration;
+#[cfg(feature = "verifier")]
 mod policy;
 #[cfg(feature = "qr")]
 mod qr;
+#[cfg(feature = "verifier")]
 mod recovery;
 #[cfg(feature = "scan")]
 mod scan;
 mod secret;
+#[cfg(feature = "verifier")]
 mod state;
 mod totp;
 mod uri;
@@ -56,13 +63,17 @@ mod verify;
 pub mod wasm;
 
 pub use algorithm::Algorithm;
+#[cfg(feature = "verifier")]
 pub use enroll::{Enrollment, start_enrollment};
 pub use error::{Error, ErrorKind, Result};
 pub use hotp::{MAX_DIGITS, MIN_DIGITS, OtpOptions, hotp};
+#[cfg(feature = "migration")]
 pub use migration::parse_migration_uri;
 #[cfg(feature = "qr")]
 pub use qr::{Ecc, MAX_QUIET_ZONE, QrMatrix, SvgOptions, qr_matrix, qr_svg};
-pub use policy::{AttackBound, FactorSecret, Outcome, Policy, confirm_enrollment, verify_code};
+#[cfg(feature = "verifier")]
+pub use policy::{AttackBound, FactorSecret, MAX_FREE_FAILURES, MAX_LOCKOUT, Outcome, Policy, confirm_enrollment, verify_code};
+#[cfg(feature = "verifier")]
 pub use recovery::{
     IssuedCodes, MIN_SERVER_KEY_BYTES, RECOVERY_ALPHABET, RECOVERY_CODE_COUNT, RecoveryOutcome, generate_recovery_codes,
     normalise_recovery_code, use_recovery_code, use_removal_code,
@@ -73,6 +84,7 @@ pub use secret::{
     DEFAULT_SECRET_BYTES, MAX_GENERATED_BYTES, MIN_GENERATED_BYTES, OsRandom, RandomSource, Secret,
     normalize_base32,
 };
+#[cfg(feature = "verifier")]
 pub use state::{Factor, MAX_FACTORS, MAX_LABEL_BYTES, STATE_VERSION, UserState};
 pub use totp::{Totp, counter_at, remaining_seconds, totp};
 pub use uri::{OtpAuthUri, OtpKind, UriBuilder};

@@ -6,12 +6,12 @@
 // derived from a passphrase (PBKDF2-SHA-256). Nothing is ever sent anywhere.
 //
 // 'totp-wasm' and 'totp-wasm/scan' resolve through the import map in authenticator.html. The
-// scan entry (the QR reader) is imported on first use only.
+// scan entry (the QR reader and the Google Authenticator export reader) is imported on first
+// use only.
 import {
   buildUri,
   hotp,
   OtpError,
-  parseMigrationUri,
   parseUri,
   qrSvg,
   remainingSeconds,
@@ -395,7 +395,7 @@ function addFrom(incoming, source) {
   return added;
 }
 
-function onAdd(event) {
+async function onAdd(event) {
   event.preventDefault();
   const text = ui.addText.value.trim();
   if (!text) {
@@ -405,6 +405,7 @@ function onAdd(event) {
   }
   let incoming;
   try {
+    if (/otpauth-migration:/i.test(text)) await scanner(); // parseMigrationUri lives there
     incoming = accountsFromText(text, true);
   } catch (err) {
     report('bad', describe(err));
@@ -447,8 +448,14 @@ function addScanned(texts, where) {
 let scanModule = null;
 let scannerBroken = false;
 
+/** The scan entry's parseMigrationUri, once that entry is loaded (see scanner()). */
+let parseMigrationUri = null;
+
 function scanner() {
-  scanModule ??= import('totp-wasm/scan');
+  scanModule ??= import('totp-wasm/scan').then((m) => {
+    parseMigrationUri = m.parseMigrationUri;
+    return m;
+  });
   return scanModule;
 }
 

@@ -54,7 +54,7 @@ export async function startEdge(options = {}) {
 export class Edge {
   constructor({ keys = newKeys(), lifetimes = null, stateDir = null } = {}) {
     assert.ok(existsSync(WORKERD), `${WORKERD} missing: run cargo xtask build`);
-    assert.ok(existsSync(join(ROOT, 'pkg', 'core', 'workerd.js')), 'pkg/ not built: run cargo xtask build');
+    assert.ok(existsSync(join(ROOT, 'pkg', 'verifier', 'workerd.js')), 'pkg/ not built: run cargo xtask build');
     this.keys = keys;
     this.lifetimes = lifetimes;
     this.ownState = stateDir === null;
