@@ -26,6 +26,7 @@ mod process;
 mod report;
 mod runtimes;
 mod sizes;
+mod suite;
 mod test;
 mod tools;
 

@@ -27,7 +27,7 @@ use std::time::Instant;
 
 use crate::process::{self, is_executable};
 use crate::report::{self, Counts, Status, SuiteResult};
-use crate::test::{failed, run_suite, unavailable};
+use crate::suite::{failed, run_suite, unavailable};
 use crate::tools::BrowserTools;
 use crate::{Context, Ctx, Result, build};
 

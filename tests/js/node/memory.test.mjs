@@ -26,9 +26,7 @@ test('a million Totp objects created, used and freed keep wasm memory flat', asy
     for (let i = 0; i < n; i++) {
       const t = new lib.Totp(SECRET);
       t.generate(59 + i);
-      t.verify('287082', { time: 59 });
       t.free();
-      lib.totp(SECRET, { time: i });
     }
   };
   round(1000);
@@ -45,8 +43,8 @@ const root = ${JSON.stringify(pathToFileURL(root + '/').href)};
 const lib = await import(root + 'otp/node.js');
 const { memory } = (await import(root + 'otp/totp_wasm.js')).initSync({ module: new Uint8Array() });
 const SECRET = ${JSON.stringify(SECRET)};
-const BATCH = 20000, BATCHES = 25;
-const settle = async () => { for (let i = 0; i < 3; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 10)); } };
+const BATCH = 10000, BATCHES = 10;
+const settle = async () => { for (let i = 0; i < 2; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 10)); } };
 async function run(keep) {
   const kept = [];
   for (let b = 0; b < BATCHES; b++) {
@@ -69,8 +67,8 @@ test('unfreed Totp objects are reclaimed by the FinalizationRegistry (node --exp
   const child = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', CHILD], { encoding: 'utf8' });
   assert.equal(child.status, 0, child.stderr);
   const { unfreedGrowth, keptGrowth, objects } = JSON.parse(child.stdout.trim().split('\n').pop());
-  // Kept alive, 500,000 objects need their wasm memory: the control shows what a leak costs.
-  assert.equal(objects, 500_000);
+  // Kept alive, 100,000 objects need their wasm memory: the control shows what a leak costs.
+  assert.equal(objects, 100_000);
   assert.ok(keptGrowth >= 8 * objects, `keeping ${objects} objects grew memory by ${keptGrowth} bytes`);
   // Dropped without free(), the same objects are collected and their memory reused.
   assert.equal(unfreedGrowth, 0, `unfreed objects grew memory by ${unfreedGrowth} bytes (kept: ${keptGrowth})`);
