@@ -43,7 +43,7 @@ export interface Enrollment {
   key: string;
   /** "Time based" */
   type: string;
-  /** the QR code as SVG (the `totp-wasm` entry only; not in `totp-wasm/core`) */
+  /** the QR code as SVG, only in a build with the `qr` feature too (no npm entry: the page draws it with qrSvg) */
   qrSvg?: string;
 }
 

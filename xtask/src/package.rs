@@ -314,6 +314,10 @@ pub fn write_package_json(ctx: &Ctx, krate: &CrateInfo, config: &BuildConfig, pk
         files.push(json!(format!("{}/", entry.dir)));
     }
     exports.insert("./package.json".into(), json!("./package.json"));
+    // npm always packs README and LICENSE files, not a changelog: list it.
+    if ctx.root.join("CHANGELOG.md").is_file() {
+        files.push(json!("CHANGELOG.md"));
+    }
     let (main, types) = main_entry.ok_or_else(|| format!("wasm-pack.toml: no entry imports `{package_name}` itself"))?;
 
     let vars: Vec<(&str, Value)> = vec![
@@ -360,12 +364,13 @@ fn fill(value: &mut Value, vars: &[(&str, Value)]) -> Result<()> {
     }
 }
 
-/// README.md and LICENSE* files of the repository go into the package too.
+/// README.md, CHANGELOG.md (what moved between versions) and LICENSE* files of the repository
+/// go into the package too.
 pub fn copy_docs(ctx: &Ctx, pkg: &Path) -> Result<()> {
     for item in std::fs::read_dir(&ctx.root).with_context(|| format!("reading {}", ctx.root.display()))? {
         let path = item.with_context(|| format!("reading {}", ctx.root.display()))?.path();
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
-        if path.is_file() && (name == "README.md" || name.starts_with("LICENSE")) {
+        if path.is_file() && (name == "README.md" || name == "CHANGELOG.md" || name.starts_with("LICENSE")) {
             std::fs::copy(&path, pkg.join(name)).with_context(|| format!("copying {}", path.display()))?;
         }
     }
