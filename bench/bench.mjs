@@ -77,7 +77,7 @@ for (const [group, contenders] of groups) {
 const gz = (path) => gzipSync(readFileSync(path), { level: 9 }).length;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const sizes = {
-  'totp-wasm (.wasm + glue + loader)': ['full', 'core'].map((e) => `${e}: ${gz(`${root}pkg/${e}/totp_wasm_bg.wasm`) + gz(`${root}pkg/${e}/totp_wasm.js`) + gz(`${root}pkg/${e}/browser.js`)} B`).join(', '),
+  'totp-wasm (.wasm + glue + loader)': ['otp', 'page', 'verifier', 'scan'].map((e) => `${e}: ${gz(`${root}pkg/${e}/totp_wasm_bg.wasm`) + gz(`${root}pkg/${e}/totp_wasm.js`) + gz(`${root}pkg/${e}/browser.js`)} B`).join(', '),
   'otpauth browser bundle (otpauth.esm.min.js)': `${gz(require.resolve('otpauth/dist/otpauth.esm.min.js'))} B`,
   'otpauth slim bundle (no SHA-2/3 of its own)': `${gz(require.resolve('otpauth/dist/otpauth.slim.esm.min.js'))} B`,
 };

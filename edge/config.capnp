@@ -50,14 +50,14 @@ const mainWorker :Workerd.Worker = (
     (name = "passwords.js", esModule = embed "passwords.js"),
     # The common passwords new ones may not be (passwords.js): text, one per line.
     (name = "common-passwords.txt", text = embed "common-passwords.txt"),
-    # `import … from 'totp-wasm/core'`: workerd does not resolve package.json `exports`
+    # `import … from 'totp-wasm/verifier'`: workerd does not resolve package.json `exports`
     # (wrangler does), so the config names the entry's workerd loader itself. Relative imports
-    # resolve against module names: the loader "totp-wasm/core" imports "./totp_wasm.js" and
+    # resolve against module names: the loader "totp-wasm/verifier" imports "./totp_wasm.js" and
     # "./totp_wasm_bg.wasm" (-> "totp-wasm/…"), and the glue imports "../otp-error.js"
     # (-> "otp-error.js").
-    (name = "totp-wasm/core", esModule = embed "../pkg/core/workerd.js"),
-    (name = "totp-wasm/totp_wasm.js", esModule = embed "../pkg/core/totp_wasm.js"),
-    (name = "totp-wasm/totp_wasm_bg.wasm", wasm = embed "../pkg/core/totp_wasm_bg.wasm"),
+    (name = "totp-wasm/verifier", esModule = embed "../pkg/verifier/workerd.js"),
+    (name = "totp-wasm/totp_wasm.js", esModule = embed "../pkg/verifier/totp_wasm.js"),
+    (name = "totp-wasm/totp_wasm_bg.wasm", wasm = embed "../pkg/verifier/totp_wasm_bg.wasm"),
     (name = "otp-error.js", esModule = embed "../pkg/otp-error.js"),
   ],
   # workerd refuses dates later than its own build; 1.20261117 accepts this one.

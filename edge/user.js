@@ -44,7 +44,7 @@ import {
   useRecoveryCode,
   useRemovalCode,
   verifyCode,
-} from 'totp-wasm/core';
+} from 'totp-wasm/verifier';
 import { ServerKeys, b64url, hashPassword, newBearer, randomBytes, sha256Hex } from './crypto.js';
 import { ApiError } from './http.js';
 import { judgePassword, liveDevice, passwordAttempt, wrongPassword } from './password-check.js';

@@ -6,6 +6,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+#[cfg_attr(not(any(feature = "verifier", feature = "migration")), allow(dead_code))]
 const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// Writes `bytes` as `bits`-bit symbols of `alphabet` (MSB first), the last one zero-filled.
@@ -68,11 +69,13 @@ pub(crate) fn base32_decode(text: &str) -> Option<Vec<u8>> {
 }
 
 /// Unpadded base64url.
+#[cfg_attr(not(feature = "verifier"), allow(dead_code))]
 pub(crate) fn base64url_encode(bytes: &[u8]) -> String {
     encode(bytes, BASE64URL, 6)
 }
 
 /// Decodes unpadded base64url.
+#[cfg_attr(not(any(feature = "verifier", feature = "migration")), allow(dead_code))]
 pub(crate) fn base64url_decode(text: &str) -> Option<Vec<u8>> {
     decode(
         text.as_bytes(),

@@ -11,8 +11,10 @@
 //! Beyond codes, it has what a server needs around them: verification with replay rejection
 //! and throttling over a stored per-user [`UserState`] ([`verify_code`], [`Policy`]), recovery
 //! and removal codes ([`generate_recovery_codes`]), and the import of Google Authenticator's
-//! export ([`parse_migration_uri`]). Features: `qr` (default) renders QR codes (`qr_svg`);
-//! `scan` reads them from images (`scan_rgba`, `scan_gray`).
+//! export ([`parse_migration_uri`]). Features (additive): `qr` (default) renders QR codes
+//! (`qr_svg`); `verifier` (default) has the policy, recovery codes and state; `migration`
+//! (default) reads Google Authenticator exports; `scan` reads QR codes from images
+//! (`scan_rgba`, `scan_gray`). Without features the crate is OTP codes, secrets and URIs.
 //!
 //! ```
 //! use totp_wasm::{OsRandom, OtpOptions, Secret, Totp, UriBuilder, totp};
@@ -37,19 +39,26 @@ extern crate alloc;
 
 mod algorithm;
 mod codec;
+#[cfg(feature = "verifier")]
 mod enroll;
 mod error;
 mod hotp;
+#[cfg(feature = "migration")]
 mod migration;
+#[cfg(feature = "verifier")]
 mod policy;
 #[cfg(feature = "qr")]
 mod qr;
+#[cfg(feature = "verifier")]
 mod recovery;
+#[cfg(feature = "verifier")]
 mod resync;
 #[cfg(feature = "scan")]
 mod scan;
 mod secret;
+#[cfg(feature = "verifier")]
 mod state;
+#[cfg(feature = "verifier")]
 mod throttle;
 mod totp;
 mod uri;
@@ -57,17 +66,22 @@ mod uri;
 pub mod wasm;
 
 pub use algorithm::Algorithm;
+#[cfg(feature = "verifier")]
 pub use enroll::{Enrollment, start_enrollment, start_hotp_enrollment};
 pub use error::{Error, ErrorKind, Result};
 pub use hotp::{MAX_DIGITS, MAX_LOOK_AHEAD, MIN_DIGITS, OtpOptions, hotp, verify_hotp};
+#[cfg(feature = "migration")]
 pub use migration::parse_migration_uri;
 #[cfg(feature = "qr")]
 pub use qr::{Ecc, MAX_QUIET_ZONE, QrMatrix, SvgOptions, qr_matrix, qr_svg};
+#[cfg(feature = "verifier")]
 pub use policy::{
-    AttackBound, FactorSecret, MAX_DRIFT, MAX_RESYNC_LOOK_AHEAD, Outcome, Policy, confirm_enrollment, confirm_hotp_enrollment,
-    verify_code,
+    AttackBound, FactorSecret, MAX_DRIFT, MAX_FREE_FAILURES, MAX_LOCKOUT, MAX_RESYNC_LOOK_AHEAD, Outcome, Policy,
+    confirm_enrollment, confirm_hotp_enrollment, verify_code,
 };
+#[cfg(feature = "verifier")]
 pub use resync::resync;
+#[cfg(feature = "verifier")]
 pub use recovery::{
     IssuedCodes, MIN_SERVER_KEY_BYTES, RECOVERY_ALPHABET, RECOVERY_CODE_COUNT, RecoveryOutcome, generate_recovery_codes,
     normalise_recovery_code, use_recovery_code, use_removal_code,
@@ -78,7 +92,9 @@ pub use secret::{
     DEFAULT_SECRET_BYTES, MAX_GENERATED_BYTES, MIN_GENERATED_BYTES, OsRandom, RandomSource, Secret,
     normalize_base32,
 };
+#[cfg(feature = "verifier")]
 pub use state::{Factor, FactorKind, MAX_FACTORS, MAX_LABEL_BYTES, STATE_VERSION, UserState};
+#[cfg(feature = "verifier")]
 pub use throttle::{Failure, Throttle};
 pub use totp::{MAX_WINDOW, Totp, counter_at, remaining_seconds, totp, verify_totp};
 pub use uri::{OtpAuthUri, OtpKind, UriBuilder};

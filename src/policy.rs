@@ -28,6 +28,12 @@ pub const MAX_DRIFT: u64 = 60;
 /// assert!(Policy { resync_look_ahead: MAX_RESYNC_LOOK_AHEAD + 1, ..Policy::default() }.validate().is_err());
 /// ```
 pub const MAX_RESYNC_LOOK_AHEAD: u64 = 1000;
+use crate::secret::MIN_GENERATED_BYTES;
+
+/// Most consecutive failures a [`Policy`] may allow before the first lock.
+pub const MAX_FREE_FAILURES: u32 = 1000;
+/// Longest lock a [`Policy`] may set, in seconds (10 years).
+pub const MAX_LOCKOUT: u64 = 10 * 365 * 86_400;
 
 /// The adjustable rules of [`verify_code`] and the recovery-code checks.
 ///
@@ -144,10 +150,21 @@ impl Policy {
     /// assert!(Policy::default().validate().is_ok());
     /// assert!(Policy { window: 11, ..Policy::default() }.validate().is_err()); // over MAX_WINDOW
     /// assert!(Policy { base_lockout: 0, ..Policy::default() }.validate().is_err()); // no lock at all
+    /// assert!(Policy { free_failures: 1001, ..Policy::default() }.validate().is_err()); // over MAX_FREE_FAILURES
+    /// assert!(Policy { max_lockout: 315_360_001, ..Policy::default() }.validate().is_err()); // over MAX_LOCKOUT
     /// ```
     pub fn validate(&self) -> Result<()> {
         if self.window > MAX_WINDOW {
             return Err(Error::new(ErrorKind::InvalidArgument, "policy.window must be between 0 and 10"));
+        }
+        if self.free_failures > MAX_FREE_FAILURES {
+            return Err(Error::new(ErrorKind::InvalidArgument, "policy.freeFailures must be a whole number from 0 to 1000"));
+        }
+        if self.max_lockout > MAX_LOCKOUT {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "policy.baseLockout and policy.maxLockout must be at most 315360000 seconds (10 years)",
+            ));
         }
         if self.base_lockout == 0 || self.max_lockout < self.base_lockout {
             return Err(Error::new(
@@ -414,7 +431,8 @@ pub fn verify_code(
 /// Confirms an enrollment: when `code` is valid for `key`, the factor is added with that code's
 /// step already used (so the enrollment code cannot be replayed at login). Returns
 /// `Accepted { factor: new id, offset }` or `Invalid` (confirmation guesses are not throttled:
-/// they cannot unlock anything, and the person is already signed in).
+/// they cannot unlock anything, and the person is already signed in). A key under 128 bits
+/// ([`crate::MIN_GENERATED_BYTES`]) is `INVALID_SECRET`: a verifier never enrolls a weaker one.
 ///
 /// ```
 /// use totp_wasm::{Failure, Outcome, OtpOptions, Policy, UserState, confirm_enrollment};
@@ -428,6 +446,9 @@ pub fn verify_code(
 /// let (outcome, state) = confirm_enrollment(&state, key, "287082", "Phone", 59, &options, &policy)?;
 /// assert_eq!(outcome, Outcome::Accepted { factor: 1, offset: 0 });
 /// assert_eq!(state.factor(1).and_then(|f| f.last_step), Some(1));
+/// // A verifier never enrolls a key under 128 bits, whatever the code.
+/// let short = confirm_enrollment(&state, b"0123456789", "000000", "Token", 59, &options, &policy);
+/// assert_eq!(short.unwrap_err().code(), "INVALID_SECRET");
 /// # Ok(()) }
 /// ```
 pub fn confirm_enrollment(
@@ -440,6 +461,9 @@ pub fn confirm_enrollment(
     policy: &Policy,
 ) -> Result<(Outcome, UserState)> {
     policy.validate()?;
+    if key.len() < MIN_GENERATED_BYTES {
+        return Err(Error::new(ErrorKind::InvalidSecret, "a new authenticator needs a secret of at least 128 bits"));
+    }
     let now_u = now_seconds(now)?;
     let mut next = state.clone();
     let Some(offset) = verify_totp(key, code, now, policy.window, options)? else {

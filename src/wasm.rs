@@ -9,19 +9,28 @@
 //! parameters of `JsValue` type), next to the functions they describe.
 
 use crate as otp;
-use crate::{Algorithm, Error, ErrorKind, OsRandom, OtpAuthUri, OtpKind, OtpOptions, Secret};
+use crate::{Error, OsRandom, OtpAuthUri, OtpKind, OtpOptions, Secret};
 use alloc::string::String;
 use alloc::vec::Vec;
-use js_sys::{Object, Reflect, Uint8Array};
-use wasm_bindgen::JsCast;
+use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
+mod allocator;
+mod convert;
+use convert::{
+    argument, code, counter, field, given, num, offset_or_null, optional_text, options, period, required_secret, secret, set,
+    time, time_field, whole_number,
+};
+#[cfg(feature = "migration")]
 mod migration;
+#[cfg(feature = "migration")]
+pub use migration::*;
+#[cfg(feature = "verifier")]
 mod policy;
+#[cfg(feature = "verifier")]
 pub use policy::*;
 #[cfg(feature = "scan")]
 mod scan;
-pub use migration::*;
 #[cfg(feature = "scan")]
 pub use scan::*;
 
@@ -35,182 +44,18 @@ extern "C" {
     fn new(code: &str, message: &str) -> JsOtpError;
 }
 
-/// Largest integer a JS number holds exactly (2^53 − 1).
-const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
-
 type JsResult<T> = core::result::Result<T, JsValue>;
 
-/// Converts a core error into a thrown `OtpError` (with `position` when a character is to blame).
-fn throw(error: Error) -> JsValue {
-    let js: JsValue = JsOtpError::new(error.code(), error.message()).into();
-    if let Some(position) = error.position() {
-        let _ = Reflect::set(&js, &"position".into(), &JsValue::from_f64(position as f64));
+/// A core error becomes a thrown `OtpError` (with `position` when a character is to blame), so
+/// every export can use `?` on core calls and on the readers of `convert`.
+impl From<Error> for JsValue {
+    fn from(error: Error) -> JsValue {
+        let js: JsValue = JsOtpError::new(error.code(), error.message()).into();
+        if let Some(position) = error.position() {
+            let _ = js_sys::Reflect::set(&js, &"position".into(), &num(position as u64));
+        }
+        js
     }
-    js
-}
-
-fn argument(message: &str) -> Error {
-    Error::new(ErrorKind::InvalidArgument, message)
-}
-
-/// `undefined` and `null` both mean "not given".
-fn given(value: &JsValue) -> Option<&JsValue> {
-    (!value.is_undefined() && !value.is_null()).then_some(value)
-}
-
-#[wasm_bindgen]
-extern "C" {
-    /// Any options object. Its fields are read through structural getters (`options.time` in
-    /// the glue): about five times faster than `Reflect.get` with a key string made in Rust.
-    type Options;
-    #[wasm_bindgen(method, getter, structural, catch)]
-    fn time(this: &Options) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, getter, structural, catch)]
-    fn algorithm(this: &Options) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, getter, structural, catch)]
-    fn digits(this: &Options) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, getter, structural, catch)]
-    fn period(this: &Options) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, getter, structural, catch)]
-    fn window(this: &Options) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, getter, structural, catch, js_name = lookAhead)]
-    fn look_ahead(this: &Options) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, getter, structural, catch)]
-    fn secret(this: &Options) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(method, getter, structural, catch)]
-    fn policy(this: &Options) -> Result<JsValue, JsValue>;
-}
-
-/// Reads `key` from an options object; a non-object `options` is INVALID_ARGUMENT. The hot
-/// keys go through getters, the rest through `Reflect.get`.
-fn field(options: &JsValue, key: &str) -> Result<JsValue, Error> {
-    let Some(object) = given(options) else { return Ok(JsValue::UNDEFINED) };
-    if !object.is_object() {
-        return Err(argument("options must be an object, e.g. { digits: 6 }"));
-    }
-    let bag: &Options = object.unchecked_ref();
-    let value = match key {
-        "time" => bag.time(),
-        "algorithm" => bag.algorithm(),
-        "digits" => bag.digits(),
-        "period" => bag.period(),
-        "window" => bag.window(),
-        "lookAhead" => bag.look_ahead(),
-        "secret" => bag.secret(),
-        "policy" => bag.policy(),
-        _ => Reflect::get(object, &JsValue::from_str(key)),
-    };
-    value.map_err(|_| argument("options could not be read"))
-}
-
-/// A whole number from a JS number: `Err(None)` for a wrong type, `Err(Some(()))` for a number
-/// that is not a safe non-negative integer.
-fn whole_number(value: &JsValue) -> Result<Option<u64>, bool> {
-    let Some(value) = given(value) else { return Ok(None) };
-    let Some(n) = value.as_f64() else { return Err(false) };
-    if n.fract() != 0.0 || !(0.0..=MAX_SAFE_INTEGER).contains(&n) {
-        return Err(true);
-    }
-    Ok(Some(n as u64))
-}
-
-/// An optional bounded integer option such as `window` or `quietZone`.
-fn bounded(value: &JsValue, name: &str, default: u64, max: u64) -> Result<u64, Error> {
-    let range = || {
-        let mut m = String::from(name);
-        m.push_str(" must be a whole number from 0 to ");
-        m.push_str(&crate::error::decimal(max));
-        argument(&m)
-    };
-    match whole_number(value) {
-        Ok(None) => Ok(default),
-        Ok(Some(n)) if n <= max => Ok(n),
-        Ok(Some(_)) | Err(true) => Err(range()),
-        Err(false) => Err(range()),
-    }
-}
-
-fn secret_bytes(value: &JsValue) -> Result<Vec<u8>, Error> {
-    if let Some(text) = value.as_string() {
-        return Secret::from_base32(&text).map(|s| s.as_bytes().to_vec());
-    }
-    if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
-        return Secret::from_bytes(bytes.to_vec()).map(|s| s.as_bytes().to_vec());
-    }
-    Err(argument("secret must be a base32 string or a Uint8Array of key bytes"))
-}
-
-fn options(value: &JsValue) -> Result<OtpOptions, Error> {
-    let mut out = OtpOptions::default();
-    let algorithm = field(value, "algorithm")?;
-    if given(&algorithm).is_some() {
-        let name = algorithm.as_string().ok_or_else(|| argument("algorithm must be a string: \"SHA1\", \"SHA256\" or \"SHA512\""))?;
-        out.algorithm = Algorithm::parse(&name)?;
-    }
-    match whole_number(&field(value, "digits")?) {
-        Ok(None) => {}
-        Ok(Some(d)) => out.digits = u32::try_from(d).unwrap_or(u32::MAX),
-        Err(true) => out.digits = 0,
-        Err(false) => return Err(argument("digits must be a number from 6 to 10")),
-    }
-    out.period = period(&field(value, "period")?)?;
-    out.validate()?;
-    Ok(out)
-}
-
-fn period(value: &JsValue) -> Result<u64, Error> {
-    match whole_number(value) {
-        Ok(None) => Ok(30),
-        Ok(Some(p)) if p >= 1 => Ok(p),
-        Ok(Some(_)) | Err(true) => Err(Error::new(
-            ErrorKind::InvalidPeriod,
-            "period must be a whole number of seconds from 1 to 2^53 - 1 (30 is the usual choice)",
-        )),
-        Err(false) => Err(argument("period must be a number of seconds")),
-    }
-}
-
-/// Unix seconds from a JS number (fractions floored), or the current time when not given.
-fn time(value: &JsValue) -> Result<i64, Error> {
-    let seconds = match given(value) {
-        None => js_sys::Date::now() / 1000.0,
-        Some(v) => v.as_f64().ok_or_else(|| argument("time must be a number of Unix seconds (Date.now() / 1000)"))?,
-    };
-    if !(0.0..=MAX_SAFE_INTEGER).contains(&seconds) {
-        return Err(Error::new(
-            ErrorKind::InvalidTime,
-            "time must be a finite number of Unix seconds from 0 (1970) to 2^53 - 1",
-        ));
-    }
-    Ok(seconds.floor() as i64)
-}
-
-/// A counter from a safe non-negative integer number or a `bigint` in 0..2^64.
-fn counter(value: &JsValue) -> Result<u64, Error> {
-    let invalid = || Error::new(ErrorKind::InvalidCounter, "counter must be a whole number from 0 to 2^64 - 1 (pass a bigint above 2^53 - 1)");
-    if value.is_bigint() {
-        return u64::try_from(value.clone()).map_err(|_| invalid());
-    }
-    match whole_number(value) {
-        Ok(Some(n)) => Ok(n),
-        Ok(None) => Err(argument("counter is required: a number or a bigint")),
-        Err(true) => Err(invalid()),
-        Err(false) => Err(argument("counter must be a number or a bigint")),
-    }
-}
-
-fn code(value: &JsValue) -> Result<String, Error> {
-    value
-        .as_string()
-        .ok_or_else(|| argument("code must be a string such as \"012345\" (a number would lose its leading zeros)"))
-}
-
-fn set(object: &Object, key: &str, value: &JsValue) {
-    let _ = Reflect::set(object, &JsValue::from_str(key), value);
-}
-
-fn offset_or_null(offset: Option<f64>) -> JsValue {
-    offset.map_or(JsValue::NULL, JsValue::from_f64)
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -328,67 +173,64 @@ pub fn generate_secret(bytes: JsValue) -> JsResult<String> {
     let bytes = match whole_number(&bytes) {
         Ok(None) => crate::DEFAULT_SECRET_BYTES as u64,
         Ok(Some(n)) => n,
-        Err(_) => return Err(throw(argument("bytes must be a whole number from 16 to 64 (20 is the default)"))),
+        Err(_) => return Err(argument("bytes must be a whole number from 16 to 64 (20 is the default)").into()),
     };
-    let secret = Secret::generate(usize::try_from(bytes).unwrap_or(usize::MAX), &mut OsRandom).map_err(throw)?;
-    Ok(secret.to_base32())
+    Ok(Secret::generate(usize::try_from(bytes).unwrap_or(usize::MAX), &mut OsRandom)?.to_base32())
 }
 
 /// The TOTP code at `options.time`.
 #[wasm_bindgen(js_name = totp, skip_typescript)]
-pub fn totp(secret: JsValue, options_value: JsValue) -> JsResult<String> {
-    let key = secret_bytes(&secret).map_err(throw)?;
-    let opts = options(&options_value).map_err(throw)?;
-    let at = time(&field(&options_value, "time").map_err(throw)?).map_err(throw)?;
-    otp::totp(&key, at, &opts).map_err(throw)
+pub fn totp(secret_value: JsValue, options_value: JsValue) -> JsResult<String> {
+    let key = secret(&secret_value)?;
+    let opts = options(&options_value)?;
+    Ok(otp::totp(&key, time_field(&options_value)?, &opts)?)
 }
 
 /// The HOTP code for `counter`.
 #[wasm_bindgen(js_name = hotp, skip_typescript)]
-pub fn hotp(secret: JsValue, counter_value: JsValue, options_value: JsValue) -> JsResult<String> {
-    let key = secret_bytes(&secret).map_err(throw)?;
-    let n = counter(&counter_value).map_err(throw)?;
-    let opts = options(&options_value).map_err(throw)?;
-    otp::hotp(&key, n, &opts).map_err(throw)
+pub fn hotp(secret_value: JsValue, counter_value: JsValue, options_value: JsValue) -> JsResult<String> {
+    let key = secret(&secret_value)?;
+    let n = counter(&counter_value)?;
+    Ok(otp::hotp(&key, n, &options(&options_value)?)?)
 }
 
 /// Checks a TOTP code: the matching offset or `null`.
 #[wasm_bindgen(js_name = verifyTotp, skip_typescript)]
-pub fn verify_totp(secret: JsValue, code_value: JsValue, options_value: JsValue) -> JsResult<JsValue> {
-    let key = secret_bytes(&secret).map_err(throw)?;
-    let code = code(&code_value).map_err(throw)?;
-    let opts = options(&options_value).map_err(throw)?;
-    verify_totp_with(&key, &code, &opts, &options_value).map_err(throw)
+pub fn verify_totp(secret_value: JsValue, code_value: JsValue, options_value: JsValue) -> JsResult<JsValue> {
+    let key = secret(&secret_value)?;
+    let code = code(&code_value)?;
+    let opts = options(&options_value)?;
+    Ok(verify_totp_with(key.as_bytes(), &code, &opts, &options_value)?)
 }
 
 fn verify_totp_with(key: &[u8], code: &str, opts: &OtpOptions, options_value: &JsValue) -> Result<JsValue, Error> {
-    let at = time(&field(options_value, "time")?)?;
-    let window = bounded(&field(options_value, "window")?, "window", 1, crate::MAX_WINDOW)?;
-    Ok(offset_or_null(otp::verify_totp(key, code, at, window, opts)?.map(|o| o as f64)))
+    let at = time_field(options_value)?;
+    let window = convert::bounded(&field(options_value, "window")?, "window", 1, crate::MAX_WINDOW)?;
+    Ok(offset_or_null(otp::verify_totp(key, code, at, window, opts)?))
 }
 
 /// Checks an HOTP code: the offset past `counter` or `null`.
 #[wasm_bindgen(js_name = verifyHotp, skip_typescript)]
-pub fn verify_hotp(secret: JsValue, code_value: JsValue, counter_value: JsValue, options_value: JsValue) -> JsResult<JsValue> {
-    let key = secret_bytes(&secret).map_err(throw)?;
-    let code = code(&code_value).map_err(throw)?;
-    let n = counter(&counter_value).map_err(throw)?;
-    let opts = options(&options_value).map_err(throw)?;
-    let look_ahead = bounded(&field(&options_value, "lookAhead").map_err(throw)?, "lookAhead", 0, crate::MAX_LOOK_AHEAD)
-        .map_err(throw)?;
-    let found = otp::verify_hotp(&key, &code, n, look_ahead, &opts).map_err(throw)?;
-    Ok(offset_or_null(found.map(|o| o as f64)))
+pub fn verify_hotp(secret_value: JsValue, code_value: JsValue, counter_value: JsValue, options_value: JsValue) -> JsResult<JsValue> {
+    let key = secret(&secret_value)?;
+    let code = code(&code_value)?;
+    let n = counter(&counter_value)?;
+    let opts = options(&options_value)?;
+    let look_ahead = convert::bounded(&field(&options_value, "lookAhead")?, "lookAhead", 0, crate::MAX_LOOK_AHEAD)?;
+    let found = otp::verify_hotp(&key, &code, n, look_ahead, &opts)?;
+    Ok(offset_or_null(found.map(|o| o as i64)))
 }
 
 /// Seconds until the code changes, 1..=period.
 #[wasm_bindgen(js_name = remainingSeconds, skip_typescript)]
 pub fn remaining_seconds(options_value: JsValue) -> JsResult<f64> {
-    let at = time(&field(&options_value, "time").map_err(throw)?).map_err(throw)?;
-    let p = period(&field(&options_value, "period").map_err(throw)?).map_err(throw)?;
-    otp::remaining_seconds(at, p).map(|r| r as f64).map_err(throw)
+    let at = time_field(&options_value)?;
+    let p = period(&field(&options_value, "period")?)?;
+    Ok(otp::remaining_seconds(at, p)? as f64)
 }
 
-/// A TOTP generator/verifier bound to one secret.
+/// A TOTP generator/verifier bound to one secret. The key is set up once: `generate` and
+/// `verify` read only their own arguments.
 #[wasm_bindgen(js_name = Totp, skip_typescript)]
 pub struct Totp {
     key: Vec<u8>,
@@ -405,57 +247,40 @@ impl core::fmt::Debug for Totp {
 impl Totp {
     /// Validates the secret and options once.
     #[wasm_bindgen(constructor)]
-    pub fn new(secret: JsValue, options_value: JsValue) -> JsResult<Totp> {
-        let key = secret_bytes(&secret).map_err(throw)?;
-        let options = options(&options_value).map_err(throw)?;
-        Ok(Self { key, options })
+    pub fn new(secret_value: JsValue, options_value: JsValue) -> JsResult<Totp> {
+        let key = secret(&secret_value)?.as_bytes().to_vec();
+        Ok(Self { key, options: options(&options_value)? })
     }
 
     /// The code at `time` (now when omitted).
     pub fn generate(&self, time_value: JsValue) -> JsResult<String> {
-        let at = time(&time_value).map_err(throw)?;
-        otp::totp(&self.key, at, &self.options).map_err(throw)
+        Ok(otp::totp(&self.key, time(&time_value)?, &self.options)?)
     }
 
     /// The matching offset or `null`.
     pub fn verify(&self, code_value: JsValue, options_value: JsValue) -> JsResult<JsValue> {
-        let code = code(&code_value).map_err(throw)?;
-        verify_totp_with(&self.key, &code, &self.options, &options_value).map_err(throw)
+        let code = code(&code_value)?;
+        Ok(verify_totp_with(&self.key, &code, &self.options, &options_value)?)
     }
 }
 
 /// Writes an otpauth:// URI.
 #[wasm_bindgen(js_name = buildUri, skip_typescript)]
 pub fn build_uri(params: JsValue) -> JsResult<String> {
-    uri_from_params(&params).and_then(|uri| uri.to_uri()).map_err(throw)
+    Ok(uri_from_params(&params)?.to_uri()?)
 }
 
 fn uri_from_params(params: &JsValue) -> Result<OtpAuthUri, Error> {
     if given(params).is_none_or(|p| !p.is_object()) {
         return Err(argument("buildUri needs an object: { secret, account, issuer? }"));
     }
-    let text = |key: &str| -> Result<Option<String>, Error> {
-        let value = field(params, key)?;
-        match given(&value) {
-            None => Ok(None),
-            Some(v) => v.as_string().map(Some).ok_or_else(|| {
-                let mut m = String::from(key);
-                m.push_str(" must be a string");
-                argument(&m)
-            }),
-        }
-    };
-    let kind = match text("type")?.as_deref() {
+    let kind = match optional_text(params, "type")?.as_deref() {
         None | Some("totp") => OtpKind::Totp,
         Some("hotp") => OtpKind::Hotp,
         Some(_) => return Err(argument("type must be \"totp\" or \"hotp\"")),
     };
-    let secret_value = field(params, "secret")?;
-    if given(&secret_value).is_none() {
-        return Err(argument("secret is required"));
-    }
-    let secret = Secret::from_bytes(secret_bytes(&secret_value)?)?;
-    let account = text("account")?.ok_or_else(|| argument("account is required (e.g. the user's email address)"))?;
+    let secret = required_secret(params, "")?;
+    let account = optional_text(params, "account")?.ok_or_else(|| argument("account is required (e.g. the user's email address)"))?;
     let opts = options(params)?;
     let counter_value = field(params, "counter")?;
     let counter = match (kind, given(&counter_value)) {
@@ -467,7 +292,7 @@ fn uri_from_params(params: &JsValue) -> Result<OtpAuthUri, Error> {
         kind,
         secret: secret.to_base32(),
         account,
-        issuer: text("issuer")?,
+        issuer: optional_text(params, "issuer")?,
         algorithm: opts.algorithm,
         digits: opts.digits,
         period: opts.period,
@@ -479,9 +304,8 @@ fn uri_from_params(params: &JsValue) -> Result<OtpAuthUri, Error> {
 /// Reads an otpauth:// URI into a plain object.
 #[wasm_bindgen(js_name = parseUri, skip_typescript)]
 pub fn parse_uri(uri: JsValue) -> JsResult<JsValue> {
-    let text = uri.as_string().ok_or_else(|| throw(argument("uri must be a string")))?;
-    let parsed = OtpAuthUri::parse(&text).map_err(throw)?;
-    Ok(uri_object(&parsed).into())
+    let text = uri.as_string().ok_or_else(|| argument("uri must be a string"))?;
+    Ok(uri_object(&OtpAuthUri::parse(&text)?).into())
 }
 
 /// The `ParsedUri` object of the TypeScript declarations (also each account of a migration).
@@ -494,8 +318,8 @@ fn uri_object(parsed: &OtpAuthUri) -> Object {
         set(&out, "issuer", &issuer.as_str().into());
     }
     set(&out, "algorithm", &parsed.algorithm.name().into());
-    set(&out, "digits", &JsValue::from_f64(parsed.digits.into()));
-    set(&out, "period", &JsValue::from_f64(parsed.period as f64));
+    set(&out, "digits", &num(parsed.digits.into()));
+    set(&out, "period", &num(parsed.period));
     if let Some(counter) = parsed.counter {
         set(&out, "counter", &js_sys::BigInt::from(counter).into());
     }
@@ -514,6 +338,7 @@ pub use qr::{qr_matrix, qr_svg};
 mod qr {
     use super::*;
     use crate::{Ecc, SvgOptions};
+    use js_sys::Uint8Array;
 
     #[wasm_bindgen(typescript_custom_section)]
     const TS_QR: &'static str = r#"
@@ -554,33 +379,34 @@ export function qrMatrix(text: string, options?: { ecc?: Ecc }): { size: number;
         value.as_string().ok_or_else(|| argument("text must be a string (e.g. an otpauth:// URI)"))
     }
 
+    fn colour(options: &JsValue, key: &str, default: &str) -> Result<String, Error> {
+        let value = field(options, key)?;
+        match given(&value) {
+            None => Ok(default.into()),
+            Some(v) => v.as_string().ok_or_else(|| argument("dark and light must be CSS colour strings")),
+        }
+    }
+
     /// An SVG document of the QR code for `text`.
     #[wasm_bindgen(js_name = qrSvg, skip_typescript)]
     pub fn qr_svg(text_value: JsValue, options: JsValue) -> JsResult<String> {
-        let text = text(&text_value).map_err(throw)?;
-        let colour = |key: &str, default: &str| -> Result<String, Error> {
-            let value = field(&options, key)?;
-            match given(&value) {
-                None => Ok(default.into()),
-                Some(v) => v.as_string().ok_or_else(|| argument("dark and light must be CSS colour strings")),
-            }
-        };
+        let text = text(&text_value)?;
         let svg_options = SvgOptions {
-            ecc: ecc(&options).map_err(throw)?,
-            quiet_zone: bounded(&field(&options, "quietZone").map_err(throw)?, "quietZone", 4, 16).map_err(throw)? as usize,
-            dark: colour("dark", "#000").map_err(throw)?,
-            light: colour("light", "#fff").map_err(throw)?,
+            ecc: ecc(&options)?,
+            quiet_zone: convert::bounded(&field(&options, "quietZone")?, "quietZone", 4, 16)? as usize,
+            dark: colour(&options, "dark", "#000")?,
+            light: colour(&options, "light", "#fff")?,
         };
-        otp::qr_svg(&text, &svg_options).map_err(throw)
+        Ok(otp::qr_svg(&text, &svg_options)?)
     }
 
     /// The QR modules for `text`.
     #[wasm_bindgen(js_name = qrMatrix, skip_typescript)]
     pub fn qr_matrix(text_value: JsValue, options: JsValue) -> JsResult<JsValue> {
-        let text = text(&text_value).map_err(throw)?;
-        let matrix = otp::qr_matrix(&text, ecc(&options).map_err(throw)?).map_err(throw)?;
+        let text = text(&text_value)?;
+        let matrix = otp::qr_matrix(&text, ecc(&options)?)?;
         let out = Object::new();
-        set(&out, "size", &JsValue::from_f64(matrix.size as f64));
+        set(&out, "size", &num(matrix.size as u64));
         set(&out, "modules", &Uint8Array::from(matrix.modules.as_slice()).into());
         Ok(out.into())
     }

@@ -2,7 +2,7 @@
 // the package's CSPRNG-backed generateSecret(), the QR code is drawn locally with qrSvg() and
 // the codes are computed with totp(). No request leaves the page apart from loading it.
 //
-// 'totp-wasm' resolves through the import map in index.html to /pkg/full/browser.js, the
+// 'totp-wasm' resolves through the import map in index.html to /pkg/page/browser.js, the
 // package's browser loader; it initialises the wasm with top-level await, so every function
 // is usable as soon as this import has resolved.
 import {

@@ -1,7 +1,7 @@
 // Adding accounts from text: an otpauth:// link, a Google Authenticator export
 // (otpauth-migration://), several links one per line (what "Copy all links" copies), or a
 // bare key with the form's issuer, account and settings. The QR reader hands its texts here too.
-import { buildUri, OtpError, parseMigrationUri, parseUri } from 'totp-wasm';
+import { buildUri, OtpError, parseUri } from 'totp-wasm';
 import { accounts, fromParsed, nameOf } from './authenticator-accounts.js';
 import { describe } from './format.js';
 import { $ } from './dom.js';
@@ -49,6 +49,16 @@ function accountFromKey(key) {
 }
 
 /**
+ * The Google Authenticator export reader lives in the scan entry ('totp-wasm/scan'), which is
+ * loaded only when a text holds an otpauth-migration link.
+ */
+let parseMigrationUri = null;
+async function readerFor(texts) {
+  if (parseMigrationUri || !texts.some((t) => /otpauth-migration:/i.test(t))) return;
+  ({ parseMigrationUri } = await import('totp-wasm/scan'));
+}
+
+/**
  * Accounts from a text; null when it is not a link and `useFields` is false (a QR code
  * that holds something else).
  */
@@ -77,7 +87,7 @@ function addFrom(incoming, source) {
   return added;
 }
 
-function onAdd(event) {
+async function onAdd(event) {
   event.preventDefault();
   const text = ui.text.value.trim();
   if (!text) {
@@ -87,6 +97,7 @@ function onAdd(event) {
   }
   let incoming;
   try {
+    await readerFor([text]);
     incoming = accountsFromText(text, true);
   } catch (err) {
     report('bad', describe(err));
@@ -99,9 +110,10 @@ function onAdd(event) {
 }
 
 /** Texts read from QR codes → accounts, with a message for anything else. True if any. */
-export function addScanned(texts, where) {
+export async function addScanned(texts, where) {
   const incoming = [];
   const problems = [];
+  await readerFor(texts);
   for (const t of texts) {
     try {
       const found = accountsFromText(t.trim(), false);

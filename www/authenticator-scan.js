@@ -120,7 +120,7 @@ async function scanFile(file) {
       report('bad', 'No QR code found in this image. Try a sharper or larger picture, or crop it around the code.');
       return;
     }
-    addScanned(texts, 'the image');
+    await addScanned(texts, 'the image');
   } catch (err) {
     report('bad', err instanceof OtpError ? describe(err) : FAILED);
   } finally {
@@ -191,7 +191,7 @@ function readFrames() {
     if (v.readyState >= 2 && v.videoWidth > 0) {
       try {
         const texts = await scanDrawable(v, v.videoWidth, v.videoHeight, 800, canvas);
-        if (texts.length && addScanned(texts, 'the camera')) return stopCamera();
+        if (texts.length && (await addScanned(texts, 'the camera'))) return stopCamera();
       } catch (err) {
         if (!(err instanceof OtpError)) {
           stopCamera();

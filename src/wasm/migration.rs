@@ -1,6 +1,7 @@
-//! Binding of Google Authenticator's export reader (every entry): `parseMigrationUri`.
+//! Binding of Google Authenticator's export reader (feature `migration`, the scan entry): `parseMigrationUri`.
 
-use super::{JsResult, argument, throw, uri_object};
+use super::convert::argument;
+use super::{JsResult, uri_object};
 use crate::parse_migration_uri as parse;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
@@ -20,7 +21,7 @@ export function parseMigrationUri(uri: string): ParsedUri[];
 /// Every account of an `otpauth-migration://` URI.
 #[wasm_bindgen(js_name = parseMigrationUri, skip_typescript)]
 pub fn parse_migration_uri(uri: JsValue) -> JsResult<Array> {
-    let text = uri.as_string().ok_or_else(|| throw(argument("uri must be a string (otpauth-migration://offline?data=…)")))?;
-    let accounts = parse(&text).map_err(throw)?;
+    let text = uri.as_string().ok_or_else(|| argument("uri must be a string (otpauth-migration://offline?data=…)"))?;
+    let accounts = parse(&text)?;
     Ok(accounts.iter().map(uri_object).collect())
 }

@@ -2,16 +2,19 @@
 //! authenticators, recovery and removal codes. States travel as the text form of
 //! [`UserState`]; every function returns the new state for the caller to store.
 
-use super::{JsResult, argument, bounded, field, given, options, secret_bytes, set, throw, time};
+use super::JsResult;
+use super::convert::{
+    argument, counter, factor_id, field, flag, given, num, options, policy as policy_arg, required_secret, required_text, secrets as secrets_arg,
+    server_key, set, state as state_arg, text as text_arg, time_field,
+};
 use crate::{
-    Error, ErrorKind, FactorKind, OsRandom, Outcome, Policy, RecoveryOutcome, Secret, UserState, confirm_enrollment as confirm,
+    Error, FactorKind, OsRandom, Outcome, RecoveryOutcome, UserState, confirm_enrollment as confirm,
     generate_recovery_codes as generate_codes, start_enrollment as start, use_recovery_code as use_recovery,
     use_removal_code as use_removal, verify_code as verify,
 };
 use alloc::string::String;
 use alloc::vec::Vec;
-use js_sys::{Array, Map, Object, Uint8Array};
-use wasm_bindgen::JsCast;
+use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -52,7 +55,7 @@ export interface Enrollment {
   key: string;
   /** "Time based" or "Counter based" (HOTP) */
   type: string;
-  /** the QR code as SVG (the `totp-wasm` entry only; not in `totp-wasm/core`) */
+  /** the QR code as SVG, only in a build with the `qr` feature too (no npm entry: the page draws it with qrSvg) */
   qrSvg?: string;
 }
 
@@ -201,70 +204,6 @@ export function useRemovalCode(
 ): RecoveryResult;
 "#;
 
-fn state_arg(value: &JsValue) -> Result<UserState, Error> {
-    let text = value.as_string().ok_or_else(|| argument("state must be the string returned by newState() or a previous call"))?;
-    UserState::decode(&text)
-}
-
-fn text_arg(value: &JsValue, name: &str) -> Result<String, Error> {
-    value.as_string().ok_or_else(|| {
-        let mut m = String::from(name);
-        m.push_str(" must be a string");
-        argument(&m)
-    })
-}
-
-fn required_text(params: &JsValue, key: &str) -> Result<String, Error> {
-    let value = field(params, key)?;
-    if given(&value).is_none() {
-        let mut m = String::from(key);
-        m.push_str(" is required");
-        return Err(argument(&m));
-    }
-    text_arg(&value, key)
-}
-
-fn policy_arg(options: &JsValue) -> Result<Policy, Error> {
-    let value = field(options, "policy")?;
-    let d = Policy::default();
-    let max = 10 * 365 * 86_400;
-    let policy = Policy {
-        window: bounded(&field(&value, "window")?, "policy.window", d.window, crate::MAX_WINDOW)?,
-        free_failures: bounded(&field(&value, "freeFailures")?, "policy.freeFailures", d.free_failures.into(), 1000)? as u32,
-        base_lockout: bounded(&field(&value, "baseLockout")?, "policy.baseLockout", d.base_lockout, max)?,
-        max_lockout: bounded(&field(&value, "maxLockout")?, "policy.maxLockout", d.max_lockout, max)?,
-        max_drift: bounded(&field(&value, "maxDrift")?, "policy.maxDrift", d.max_drift, crate::MAX_DRIFT)?,
-        resync_window: bounded(&field(&value, "resyncWindow")?, "policy.resyncWindow", d.resync_window, crate::MAX_DRIFT)?,
-        look_ahead: bounded(&field(&value, "lookAhead")?, "policy.lookAhead", d.look_ahead, crate::MAX_LOOK_AHEAD)?,
-        resync_look_ahead: bounded(
-            &field(&value, "resyncLookAhead")?,
-            "policy.resyncLookAhead",
-            d.resync_look_ahead,
-            crate::MAX_RESYNC_LOOK_AHEAD,
-        )?,
-    };
-    policy.validate()?;
-    Ok(policy)
-}
-
-fn server_key(value: &JsValue) -> Result<Vec<u8>, Error> {
-    if let Some(text) = value.as_string() {
-        return Ok(text.into_bytes());
-    }
-    if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
-        return Ok(bytes.to_vec());
-    }
-    Err(argument("serverKey must be a Uint8Array or a string of at least 16 bytes"))
-}
-
-fn factor_id(value: &JsValue) -> Result<u32, Error> {
-    bounded(value, "factorId", 0, u32::MAX.into()).map(|id| id as u32)
-}
-
-fn num(value: u64) -> JsValue {
-    JsValue::from_f64(value as f64)
-}
-
 fn verify_result(outcome: Outcome, state: &UserState) -> JsValue {
     let out = Object::new();
     let (name, factor, offset, attempts, retry) = match outcome {
@@ -324,7 +263,7 @@ pub fn new_state() -> String {
 /// The state's content for display.
 #[wasm_bindgen(js_name = describeState, skip_typescript)]
 pub fn describe_state(state: JsValue) -> JsResult<JsValue> {
-    let state = state_arg(&state).map_err(throw)?;
+    let state = state_arg(&state)?;
     let out = Object::new();
     set(&out, "enabled", &state.enabled().into());
     let factors = Array::new();
@@ -356,7 +295,7 @@ pub fn describe_state(state: JsValue) -> JsResult<JsValue> {
 /// A new secret with its URI and manual-entry fields.
 #[wasm_bindgen(js_name = startEnrollment, skip_typescript)]
 pub fn start_enrollment(params: JsValue) -> JsResult<JsValue> {
-    start_enrollment_inner(&params).map_err(throw)
+    Ok(start_enrollment_inner(&params)?)
 }
 
 fn start_enrollment_inner(params: &JsValue) -> Result<JsValue, Error> {
@@ -383,27 +322,21 @@ fn start_enrollment_inner(params: &JsValue) -> Result<JsValue, Error> {
 /// Checks the first code of a new authenticator.
 #[wasm_bindgen(js_name = confirmEnrollment, skip_typescript)]
 pub fn confirm_enrollment(state: JsValue, params: JsValue) -> JsResult<JsValue> {
-    confirm_inner(&state, &params).map_err(throw)
+    Ok(confirm_inner(&state, &params)?)
 }
 
 fn confirm_inner(state: &JsValue, params: &JsValue) -> Result<JsValue, Error> {
     let state = if given(state).is_none() { UserState::new() } else { state_arg(state)? };
-    let secret_value = field(params, "secret")?;
-    if given(&secret_value).is_none() {
-        return Err(argument("secret is required: the one startEnrollment returned"));
-    }
-    let key = Secret::from_bytes(secret_bytes(&secret_value)?)?;
-    if key.as_bytes().len() < crate::MIN_GENERATED_BYTES {
-        return Err(Error::new(ErrorKind::InvalidSecret, "a new authenticator needs a secret of at least 128 bits"));
-    }
+    // The core refuses keys under 128 bits for a new authenticator.
+    let key = required_secret(params, ": the one startEnrollment returned")?;
     let code = required_text(params, "code")?;
     let label = required_text(params, "label")?;
     let opts = options(params)?;
-    let now = time(&field(params, "time")?)?;
+    let now = time_field(params)?;
     let policy = policy_arg(params)?;
     let (outcome, next) = if factor_kind(params)? == FactorKind::Hotp {
         let counter_value = field(params, "counter")?;
-        let start = if given(&counter_value).is_none() { 0 } else { super::counter(&counter_value)? };
+        let start = if given(&counter_value).is_none() { 0 } else { counter(&counter_value)? };
         crate::confirm_hotp_enrollment(&state, key.as_bytes(), &code, &label, start, now, &opts, &policy)?
     } else {
         confirm(&state, key.as_bytes(), &code, &label, now, &opts, &policy)?
@@ -414,15 +347,15 @@ fn confirm_inner(state: &JsValue, params: &JsValue) -> Result<JsValue, Error> {
 /// Checks a code against every authenticator.
 #[wasm_bindgen(js_name = verifyCode, skip_typescript)]
 pub fn verify_code(state: JsValue, secrets: JsValue, code: JsValue, options: JsValue) -> JsResult<JsValue> {
-    verify_inner(&state, &secrets, &code, &options).map_err(throw)
+    Ok(verify_inner(&state, &secrets, &code, &options)?)
 }
 
 fn verify_inner(state: &JsValue, secrets: &JsValue, code: &JsValue, options: &JsValue) -> Result<JsValue, Error> {
     let state = state_arg(state)?;
     let code = code.as_string().ok_or_else(|| argument("code must be a string such as \"012345\""))?;
     let keys = secrets_arg(&state, secrets)?;
-    let borrowed: Vec<(u32, &[u8])> = keys.iter().map(|(id, k)| (*id, k.as_slice())).collect();
-    let now = time(&field(options, "time")?)?;
+    let borrowed: Vec<(u32, &[u8])> = keys.iter().map(|(id, k)| (*id, k.as_bytes())).collect();
+    let now = time_field(options)?;
     let (outcome, next) = verify(&state, &borrowed, &code, now, &policy_arg(options)?)?;
     Ok(verify_result(outcome, &next))
 }
@@ -438,31 +371,10 @@ fn factor_kind(params: &JsValue) -> Result<FactorKind, Error> {
     }
 }
 
-/// Each factor's secret from a plain object or a Map keyed by factor id.
-fn secrets_arg(state: &UserState, secrets: &JsValue) -> Result<Vec<(u32, Vec<u8>)>, Error> {
-    if given(secrets).is_none_or(|s| !s.is_object()) {
-        return Err(argument("secrets must map factor ids to secrets: { 1: 'BASE32…' } or a Map"));
-    }
-    let map = secrets.dyn_ref::<Map>();
-    let mut keys: Vec<(u32, Vec<u8>)> = Vec::with_capacity(state.factors.len());
-    for f in &state.factors {
-        let id = JsValue::from_f64(f.id.into());
-        let value = match map {
-            Some(m) => m.get(&id),
-            None => js_sys::Reflect::get(secrets, &JsValue::from_str(&crate::error::decimal(f.id.into())))
-                .map_err(|_| argument("secrets could not be read"))?,
-        };
-        if given(&value).is_some() {
-            keys.push((f.id, secret_bytes(&value)?));
-        }
-    }
-    Ok(keys)
-}
-
 /// Resynchronises an authenticator with two consecutive codes.
 #[wasm_bindgen(js_name = resync, skip_typescript)]
 pub fn resync(state: JsValue, secrets: JsValue, codes: JsValue, options: JsValue) -> JsResult<JsValue> {
-    resync_inner(&state, &secrets, &codes, &options).map_err(throw)
+    Ok(resync_inner(&state, &secrets, &codes, &options)?)
 }
 
 fn resync_inner(state: &JsValue, secrets: &JsValue, codes: &JsValue, options: &JsValue) -> Result<JsValue, Error> {
@@ -471,10 +383,10 @@ fn resync_inner(state: &JsValue, secrets: &JsValue, codes: &JsValue, options: &J
     let list = codes.dyn_ref::<Array>().filter(|a| a.length() == 2).ok_or_else(pair)?;
     let (first, second) = (list.get(0).as_string().ok_or_else(pair)?, list.get(1).as_string().ok_or_else(pair)?);
     let keys = secrets_arg(&state, secrets)?;
-    let borrowed: Vec<(u32, &[u8])> = keys.iter().map(|(id, k)| (*id, k.as_slice())).collect();
+    let borrowed: Vec<(u32, &[u8])> = keys.iter().map(|(id, k)| (*id, k.as_bytes())).collect();
     let id_value = field(options, "factorId")?;
     let factor = if given(&id_value).is_none() { None } else { Some(factor_id(&id_value)?) };
-    let now = time(&field(options, "time")?)?;
+    let now = time_field(options)?;
     let (outcome, next) = crate::resync(&state, &borrowed, factor, [&first, &second], now, &policy_arg(options)?)?;
     Ok(verify_result(outcome, &next))
 }
@@ -487,35 +399,29 @@ pub fn reset_drift(state: JsValue, factor: JsValue) -> JsResult<String> {
         s.reset_drift(factor_id(&factor)?)?;
         Ok(s.encode())
     };
-    run().map_err(throw)
+    Ok(run()?)
 }
 
 /// Renames an authenticator.
 #[wasm_bindgen(js_name = renameFactor, skip_typescript)]
 pub fn rename_factor(state: JsValue, factor: JsValue, label: JsValue) -> JsResult<String> {
-    let run = || -> Result<String, Error> {
-        let mut s = state_arg(&state)?;
-        s.rename_factor(factor_id(&factor)?, &text_arg(&label, "label")?)?;
-        Ok(s.encode())
-    };
-    run().map_err(throw)
+    let mut s = state_arg(&state)?;
+    s.rename_factor(factor_id(&factor)?, &text_arg(&label, "label")?)?;
+    Ok(s.encode())
 }
 
 /// Removes an authenticator.
 #[wasm_bindgen(js_name = removeFactor, skip_typescript)]
 pub fn remove_factor(state: JsValue, factor: JsValue) -> JsResult<String> {
-    let run = || -> Result<String, Error> {
-        let mut s = state_arg(&state)?;
-        s.remove_factor(factor_id(&factor)?)?;
-        Ok(s.encode())
-    };
-    run().map_err(throw)
+    let mut s = state_arg(&state)?;
+    s.remove_factor(factor_id(&factor)?)?;
+    Ok(s.encode())
 }
 
 /// Turns 2FA off.
 #[wasm_bindgen(js_name = disableTwoFactor, skip_typescript)]
 pub fn disable_two_factor(state: JsValue) -> JsResult<String> {
-    let mut s = state_arg(&state).map_err(throw)?;
+    let mut s = state_arg(&state)?;
     s.disable();
     Ok(s.encode())
 }
@@ -523,43 +429,36 @@ pub fn disable_two_factor(state: JsValue) -> JsResult<String> {
 /// Issues recovery codes (and a removal code).
 #[wasm_bindgen(js_name = generateRecoveryCodes, skip_typescript)]
 pub fn generate_recovery_codes(state: JsValue, key: JsValue, options: JsValue) -> JsResult<JsValue> {
-    let run = || -> Result<JsValue, Error> {
-        let s = state_arg(&state)?;
-        let removal = field(&options, "removalCode")?;
-        let with_removal = match given(&removal) {
-            None => false,
-            Some(v) => v.as_bool().ok_or_else(|| argument("removalCode must be true or false"))?,
-        };
-        let (issued, next) = generate_codes(&s, &server_key(&key)?, &mut OsRandom, with_removal)?;
-        let out = Object::new();
-        let codes: Array = issued.codes.iter().map(|c| JsValue::from_str(c)).collect();
-        set(&out, "codes", &codes);
-        if let Some(r) = &issued.removal_code {
-            set(&out, "removalCode", &r.as_str().into());
-        }
-        set(&out, "state", &next.encode().into());
-        Ok(out.into())
-    };
-    run().map_err(throw)
+    let s = state_arg(&state)?;
+    let with_removal = flag(&options, "removalCode")?;
+    let (issued, next) = generate_codes(&s, &server_key(&key)?, &mut OsRandom, with_removal)?;
+    let out = Object::new();
+    let codes: Array = issued.codes.iter().map(|c| JsValue::from_str(c)).collect();
+    set(&out, "codes", &codes);
+    if let Some(r) = &issued.removal_code {
+        set(&out, "removalCode", &r.as_str().into());
+    }
+    set(&out, "state", &next.encode().into());
+    Ok(out.into())
 }
 
 /// Uses a recovery code.
 #[wasm_bindgen(js_name = useRecoveryCode, skip_typescript)]
 pub fn use_recovery_code(state: JsValue, key: JsValue, code: JsValue, options: JsValue) -> JsResult<JsValue> {
-    recovery_inner(&state, &key, &code, &options, false).map_err(throw)
+    Ok(recovery_inner(&state, &key, &code, &options, false)?)
 }
 
 /// Uses the removal code.
 #[wasm_bindgen(js_name = useRemovalCode, skip_typescript)]
 pub fn use_removal_code(state: JsValue, key: JsValue, code: JsValue, options: JsValue) -> JsResult<JsValue> {
-    recovery_inner(&state, &key, &code, &options, true).map_err(throw)
+    Ok(recovery_inner(&state, &key, &code, &options, true)?)
 }
 
 fn recovery_inner(state: &JsValue, key: &JsValue, code: &JsValue, options: &JsValue, removal: bool) -> Result<JsValue, Error> {
     let s = state_arg(state)?;
     let key = server_key(key)?;
     let code = text_arg(code, "code")?;
-    let now = time(&field(options, "time")?)?;
+    let now = time_field(options)?;
     let policy = policy_arg(options)?;
     let (outcome, next) =
         if removal { use_removal(&s, &key, &code, now, &policy)? } else { use_recovery(&s, &key, &code, now, &policy)? };

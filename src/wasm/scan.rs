@@ -1,6 +1,7 @@
 //! Binding of QR code reading (feature `scan`, the `totp-wasm/scan` entry): `scanQr`.
 
-use super::{JsResult, argument, throw, whole_number};
+use super::JsResult;
+use super::convert::{argument, named, whole_number};
 use crate::{Error, MAX_SCAN_PIXELS, scan_rgba};
 use alloc::vec::Vec;
 use js_sys::{Array, Uint8Array, Uint8ClampedArray};
@@ -25,11 +26,7 @@ export function scanQr(rgba: Uint8Array | Uint8ClampedArray, width: number, heig
 "#;
 
 fn side(value: &JsValue, name: &str) -> Result<usize, Error> {
-    let message = || {
-        let mut m = alloc::string::String::from(name);
-        m.push_str(" must be a whole number of pixels from 1 to 16777216");
-        argument(&m)
-    };
+    let message = || named(name, " must be a whole number of pixels from 1 to 16777216");
     match whole_number(value) {
         Ok(Some(n)) => usize::try_from(n).ok().filter(|&n| (1..=MAX_SCAN_PIXELS).contains(&n)).ok_or_else(message),
         Ok(None) | Err(_) => Err(message()),
@@ -49,9 +46,9 @@ fn pixels(value: &JsValue) -> Result<Vec<u8>, Error> {
 /// The texts of the QR codes in an RGBA image.
 #[wasm_bindgen(js_name = scanQr, skip_typescript)]
 pub fn scan_qr(rgba: JsValue, width: JsValue, height: JsValue) -> JsResult<Array> {
-    let width = side(&width, "width").map_err(throw)?;
-    let height = side(&height, "height").map_err(throw)?;
-    let rgba = pixels(&rgba).map_err(throw)?;
-    let texts = scan_rgba(&rgba, width, height).map_err(throw)?;
+    let width = side(&width, "width")?;
+    let height = side(&height, "height")?;
+    let rgba = pixels(&rgba)?;
+    let texts = scan_rgba(&rgba, width, height)?;
     Ok(texts.iter().map(|t| JsValue::from_str(t)).collect())
 }

@@ -117,7 +117,7 @@ describe('the authenticator page', () => {
       assert.deepEqual(problems, [], 'no console errors or warnings');
       const foreign = requests.filter((u) => !u.startsWith(`${base}/`) && !u.startsWith('data:'));
       assert.deepEqual(foreign, [], 'no request leaves the origin');
-      assert.ok(requests.includes(`${base}/pkg/full/totp_wasm_bg.wasm`));
+      assert.ok(requests.includes(`${base}/pkg/page/totp_wasm_bg.wasm`));
       assert.ok(!requests.some((u) => u.includes('/pkg/scan/')), 'the scan entry is not loaded up front');
       assert.equal(await page.title(), 'Authenticator — totp-wasm');
       assert.equal(await page.isVisible('#empty'), true);

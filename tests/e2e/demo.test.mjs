@@ -32,10 +32,10 @@ describe('the edge worker over HTTP', () => {
       '/app.js': /^text\/javascript(;|$)/,
       '/style.css': /^text\/css(;|$)/,
       '/favicon.svg': /^image\/svg\+xml(;|$)/,
-      '/pkg/full/browser.js': /^text\/javascript(;|$)/,
-      '/pkg/core/browser.js': /^text\/javascript(;|$)/,
+      '/pkg/page/browser.js': /^text\/javascript(;|$)/,
+      '/pkg/otp/browser.js': /^text\/javascript(;|$)/,
       '/pkg/otp-error.js': /^text\/javascript(;|$)/,
-      '/pkg/full/totp_wasm_bg.wasm': /^application\/wasm$/,
+      '/pkg/page/totp_wasm_bg.wasm': /^application\/wasm$/,
       '/pkg/package.json': /^application\/json(;|$)/,
     };
     for (const [path, type] of Object.entries(expected)) {
@@ -44,7 +44,7 @@ describe('the edge worker over HTTP', () => {
       assert.match(res.headers['content-type'] ?? '', type, path);
       assert.equal(res.headers['x-content-type-options'], 'nosniff', path);
     }
-    const wasm = await raw(port, 'GET', '/pkg/full/totp_wasm_bg.wasm');
+    const wasm = await raw(port, 'GET', '/pkg/page/totp_wasm_bg.wasm');
     assert.deepEqual([...wasm.body.subarray(0, 4)], [0x00, 0x61, 0x73, 0x6d], 'a wasm module');
   });
 
@@ -65,7 +65,7 @@ describe('the edge worker over HTTP', () => {
   });
 
   test('HEAD answers headers only', async () => {
-    for (const path of ['/', '/pkg/full/totp_wasm_bg.wasm']) {
+    for (const path of ['/', '/pkg/page/totp_wasm_bg.wasm']) {
       const head = await raw(port, 'HEAD', path);
       const get = await raw(port, 'GET', path);
       assert.equal(head.status, 200, path);
@@ -80,14 +80,14 @@ describe('the edge worker over HTTP', () => {
       '/nope',
       '/nope.html',
       '/pkg/',
-      '/pkg/full/',
+      '/pkg/page/',
       '/pkg/full',
       '/pkg/nope.js',
       '/pkg/../Cargo.toml',
       '/pkg/%2e%2e/Cargo.toml',
       '/pkg/%2E%2E/Cargo.toml',
       '/pkg/.%2e/Cargo.toml',
-      '/pkg/full/..%2f..%2fCargo.toml',
+      '/pkg/page/..%2f..%2fCargo.toml',
       '/pkg/%2e%2e%2fCargo.toml',
       '/pkg/..%5cCargo.toml',
       '/%2e%2e/Cargo.toml',
@@ -95,7 +95,7 @@ describe('the edge worker over HTTP', () => {
       '/www/../../etc/passwd',
       '/pkg/%252e%252e/Cargo.toml',
       '/.git/config',
-      '/pkg/full/%00.js',
+      '/pkg/page/%00.js',
       '/api/anything',
     ]) {
       const res = await raw(port, 'GET', path);
@@ -105,7 +105,7 @@ describe('the edge worker over HTTP', () => {
   });
 
   test('405 for methods other than GET and HEAD', async () => {
-    for (const [method, path] of [['POST', '/'], ['PUT', '/index.html'], ['DELETE', '/app.js'], ['PATCH', '/pkg/full/browser.js']]) {
+    for (const [method, path] of [['POST', '/'], ['PUT', '/index.html'], ['DELETE', '/app.js'], ['PATCH', '/pkg/page/browser.js']]) {
       const res = await raw(port, method, path);
       assert.equal(res.status, 405, `${method} ${path}`);
       assert.match(res.headers.allow ?? '', /GET/);
@@ -150,7 +150,7 @@ describe('the page in headless Chromium', () => {
       assert.deepEqual(problems, [], 'no console errors or warnings');
       const foreign = requests.filter((u) => !u.startsWith(`${base}/`) && !u.startsWith('data:'));
       assert.deepEqual(foreign, [], 'no request leaves the origin');
-      assert.ok(requests.includes(`${base}/pkg/full/totp_wasm_bg.wasm`), 'the wasm comes from /pkg/');
+      assert.ok(requests.includes(`${base}/pkg/page/totp_wasm_bg.wasm`), 'the wasm comes from /pkg/');
       assert.equal(await page.title(), 'totp-wasm — two-factor authentication demo');
     } finally {
       await context.close();

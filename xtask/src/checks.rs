@@ -14,7 +14,7 @@ use crate::config::BuildConfig;
 use crate::process;
 use crate::report::{Counts, Status, SuiteResult};
 use crate::sizes::{self, Ratchet, TOLERANCE_PERCENT};
-use crate::test::failed;
+use crate::suite::failed;
 use crate::{Ctx, Result, build};
 
 /// clippy and rustdoc, warnings denied.

@@ -28,6 +28,7 @@ mod process;
 mod report;
 mod runtimes;
 mod sizes;
+mod suite;
 mod test;
 mod tools;
 

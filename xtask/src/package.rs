@@ -102,7 +102,35 @@ pub fn rewrite_snippets(pkg: &Path, out: &Path, out_name: &str, shared: &Shared)
         std::fs::write(&file, format!("export * from '{shared_from_copy}';\n"))
             .with_context(|| format!("writing {}", file.display()))?;
     }
+    let glue = freed_objects_throw_otp_error(&glue).with_context(|| format!("in {}", glue_path.display()))?;
     std::fs::write(&glue_path, glue).with_context(|| format!("writing {}", glue_path.display()))
+}
+
+/// What wasm-bindgen's runtime throws (through its one `__wbindgen_throw` import) when a method
+/// of an exported class runs after `free()`: the object's pointer is 0.
+const NULL_POINTER: &str = "null pointer passed to rust";
+
+/// A `Totp` used after `free()` must throw an `OtpError`, like every other misuse, not
+/// wasm-bindgen's plain `Error("null pointer passed to rust")`. That error is thrown from JS
+/// (the glue's `__wbindgen_throw`), so the glue's throw is rewritten: that one message becomes an
+/// `OtpError` (`INVALID_ARGUMENT`), any other stays an `Error`. The build fails when the glue
+/// has classes but not exactly one such throw (a wasm-bindgen upgrade changed its shape).
+fn freed_objects_throw_otp_error(glue: &str) -> Result<String> {
+    const THROW: &str = "throw new Error(getStringFromWasm0(arg0, arg1));";
+    let found = glue.matches(THROW).count();
+    if found == 0 && !glue.contains("export class ") {
+        return Ok(glue.to_string());
+    }
+    if found != 1 || !glue.contains("import { OtpError }") {
+        return Err(format!("expected one `{THROW}` and an OtpError import in the glue, found {found}"));
+    }
+    let replacement = format!(
+        "const message = getStringFromWasm0(arg0, arg1); \
+         throw message === '{NULL_POINTER}' \
+         ? new OtpError('INVALID_ARGUMENT', 'this object was freed (free() was called): create a new one') \
+         : new Error(message);"
+    );
+    Ok(glue.replacen(THROW, &replacement, 1))
 }
 
 /// The per-runtime loaders and index.d.ts of one entry.
@@ -286,6 +314,10 @@ pub fn write_package_json(ctx: &Ctx, krate: &CrateInfo, config: &BuildConfig, pk
         files.push(json!(format!("{}/", entry.dir)));
     }
     exports.insert("./package.json".into(), json!("./package.json"));
+    // npm always packs README and LICENSE files, not a changelog: list it.
+    if ctx.root.join("CHANGELOG.md").is_file() {
+        files.push(json!("CHANGELOG.md"));
+    }
     let (main, types) = main_entry.ok_or_else(|| format!("wasm-pack.toml: no entry imports `{package_name}` itself"))?;
 
     let vars: Vec<(&str, Value)> = vec![
@@ -332,12 +364,13 @@ fn fill(value: &mut Value, vars: &[(&str, Value)]) -> Result<()> {
     }
 }
 
-/// README.md and LICENSE* files of the repository go into the package too.
+/// README.md, CHANGELOG.md (what moved between versions) and LICENSE* files of the repository
+/// go into the package too.
 pub fn copy_docs(ctx: &Ctx, pkg: &Path) -> Result<()> {
     for item in std::fs::read_dir(&ctx.root).with_context(|| format!("reading {}", ctx.root.display()))? {
         let path = item.with_context(|| format!("reading {}", ctx.root.display()))?.path();
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
-        if path.is_file() && (name == "README.md" || name.starts_with("LICENSE")) {
+        if path.is_file() && (name == "README.md" || name == "CHANGELOG.md" || name.starts_with("LICENSE")) {
             std::fs::copy(&path, pkg.join(name)).with_context(|| format!("copying {}", path.display()))?;
         }
     }
@@ -380,4 +413,29 @@ pub fn files_under(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
     }
     files.sort();
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GLUE: &str = "import { OtpError } from '../otp-error.js';\nexport class Totp {}\n\
+        __wbg___wbindgen_throw_1: function(arg0, arg1) {\n    throw new Error(getStringFromWasm0(arg0, arg1));\n},\n";
+
+    #[test]
+    fn a_freed_object_throws_otp_error_and_other_throws_stay_errors() {
+        let out = freed_objects_throw_otp_error(GLUE).unwrap();
+        assert!(out.contains("message === 'null pointer passed to rust'"));
+        assert!(out.contains("new OtpError('INVALID_ARGUMENT'"));
+        assert!(out.contains(": new Error(message);"));
+        assert!(!out.contains("throw new Error(getStringFromWasm0"));
+    }
+
+    #[test]
+    fn a_changed_glue_fails_the_build() {
+        assert!(freed_objects_throw_otp_error("export class Totp {}\n").is_err());
+        let twice = format!("{GLUE}{GLUE}");
+        assert!(freed_objects_throw_otp_error(&twice).is_err());
+        assert_eq!(freed_objects_throw_otp_error("export function f() {}\n").unwrap(), "export function f() {}\n");
+    }
 }

@@ -72,7 +72,7 @@ export function newKeys() {
  */
 export async function startWorkerd({ logName = 'e2e-workerd.log', keys, lifetimes, www = join(ROOT, 'www') } = {}) {
   if (!existsSync(WORKERD)) throw new Error(`${WORKERD} missing: run npm install (cargo xtask does)`);
-  if (!existsSync(join(ROOT, 'pkg', 'full', 'browser.js'))) throw new Error('pkg/ not built: run cargo xtask build');
+  if (!existsSync(join(ROOT, 'pkg', 'page', 'browser.js'))) throw new Error('pkg/ not built: run cargo xtask build');
   const stateDir = mkdtempSync(join(tmpdir(), 'totp-wasm-e2e-state-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;

@@ -93,7 +93,7 @@ export async function startEdge(options = {}) {
 export class Edge {
   constructor({ keys = newKeys(), lifetimes = null, stateDir = null, addressHeader = null } = {}) {
     assert.ok(existsSync(WORKERD), `${WORKERD} missing: run cargo xtask build`);
-    assert.ok(existsSync(join(ROOT, 'pkg', 'core', 'workerd.js')), 'pkg/ not built: run cargo xtask build');
+    assert.ok(existsSync(join(ROOT, 'pkg', 'verifier', 'workerd.js')), 'pkg/ not built: run cargo xtask build');
     this.config = BUNDLE ? bundleConfig() : join(ROOT, 'edge', 'config.capnp');
     this.keys = keys;
     this.lifetimes = lifetimes;

@@ -221,13 +221,6 @@ export function unbase32(text) {
   return Uint8Array.from(out);
 }
 
-/** The RFC 6238 Appendix B seeds: the ASCII digits repeated to 20, 32 and 64 bytes. */
-export const RFC6238_SEEDS = {
-  SHA1: ascii('12345678901234567890'),
-  SHA256: ascii('12345678901234567890123456789012'),
-  SHA512: ascii('1234567890123456789012345678901234567890123456789012345678901234'),
-};
-
 /**
  * Asserts that fn throws an OtpError with the given code (and is an Error); returns it.
  * @param {Function} OtpError the class the error must be an instance of

@@ -1,66 +1,50 @@
-// The published test vectors: RFC 4226 Appendix D (HOTP) and RFC 6238 Appendix B (TOTP), with
-// the secret given as bytes and as base32 text, through both entries.
+// The published test vectors: RFC 4226 Appendix D (HOTP) and RFC 6238 Appendix B (TOTP), read
+// from tests/data/, with the secret given as bytes and as base32 text, through every entry.
 import { test } from './harness.mjs';
 import { assert } from './assert.mjs';
 import * as full from 'totp-wasm';
-import * as core from 'totp-wasm/core';
-import { ascii, base32, RFC6238_SEEDS, refHotp, refTotp } from './reference.mjs';
+import { ascii, base32, refHotp, refTotp } from './reference.mjs';
+import { RFC4226, RFC6238 } from './data.mjs';
+import { ENTRIES } from './entries.mjs';
 
 const RFC4226_SECRET = ascii('12345678901234567890');
-const RFC4226_HOTP = [
-  '755224', '287082', '359152', '969429', '338314',
-  '254676', '287922', '162583', '399871', '520489',
-];
-
-// RFC 6238 Appendix B: [time, SHA1, SHA256, SHA512], 8 digits, period 30.
-const RFC6238_TOTP = [
-  [59, '94287082', '46119246', '90693936'],
-  [1111111109, '07081804', '68084774', '25091201'],
-  [1111111111, '14050471', '67062674', '99943326'],
-  [1234567890, '89005924', '91819424', '93441116'],
-  [2000000000, '69279037', '90698825', '38618901'],
-  [20000000000, '65353130', '77737706', '47863826'],
-];
 
 const SECRET_FORMS = {
   bytes: (b) => b,
   base32: (b) => base32(b),
 };
 
-for (const [entryName, lib] of [['totp-wasm', full], ['totp-wasm/core', core]]) {
+for (const [entryName, lib] of ENTRIES) {
   for (const [form, toSecret] of Object.entries(SECRET_FORMS)) {
-    test(`${entryName}: RFC 4226 Appendix D HOTP values (secret as ${form})`, () => {
-      const secret = toSecret(RFC4226_SECRET);
-      RFC4226_HOTP.forEach((expected, counter) => {
-        assert.equal(lib.hotp(secret, counter), expected, `counter ${counter}`);
-        assert.equal(lib.hotp(secret, BigInt(counter)), expected, `counter ${counter}n`);
+    test(`${entryName}: RFC 4226 Appendix D HOTP values, tests/data/rfc4226.txt (secret as ${form})`, () => {
+      assert.ok(RFC4226.length >= 20, `${RFC4226.length} vectors read`);
+      for (const v of RFC4226) {
+        const options = { algorithm: v.algorithm, digits: v.digits };
+        const counter = Number(v.moving);
+        assert.equal(lib.hotp(toSecret(v.key), counter, options), v.code, `line ${v.line}`);
+        assert.equal(lib.hotp(toSecret(v.key), v.moving, options), v.code, `line ${v.line} (bigint)`);
         // The vectors agree with the independent reference.
-        assert.equal(refHotp(RFC4226_SECRET, counter), expected);
-      });
+        assert.equal(refHotp(v.key, counter, options), v.code);
+      }
     });
 
-    test(`${entryName}: RFC 6238 Appendix B TOTP values, all 18 (secret as ${form})`, () => {
-      let checked = 0;
-      for (const [time, ...codes] of RFC6238_TOTP) {
-        ['SHA1', 'SHA256', 'SHA512'].forEach((algorithm, i) => {
-          const secret = toSecret(RFC6238_SEEDS[algorithm]);
-          const got = lib.totp(secret, { time, algorithm, digits: 8 });
-          assert.equal(got, codes[i], `${algorithm} at ${time}`);
-          assert.equal(refTotp(RFC6238_SEEDS[algorithm], time, { algorithm, digits: 8 }), codes[i]);
-          checked++;
-        });
+    test(`${entryName}: RFC 6238 Appendix B TOTP values, tests/data/rfc6238.txt (secret as ${form})`, () => {
+      assert.ok(RFC6238.length >= 18, `${RFC6238.length} vectors read`);
+      for (const v of RFC6238) {
+        const options = { algorithm: v.algorithm, digits: v.digits, period: v.period };
+        const time = Number(v.moving);
+        assert.equal(lib.totp(toSecret(v.key), { ...options, time }), v.code, `line ${v.line}: ${v.algorithm} at ${time}`);
+        assert.equal(refTotp(v.key, time, options), v.code);
       }
-      assert.equal(checked, 18);
     });
   }
 }
 
-test('the Totp class reproduces RFC 6238 Appendix B', () => {
-  for (const algorithm of ['SHA1', 'SHA256', 'SHA512']) {
-    const gen = new full.Totp(RFC6238_SEEDS[algorithm], { algorithm, digits: 8 });
+test('the Totp class reproduces RFC 6238 Appendix B (tests/data/rfc6238.txt)', () => {
+  for (const v of RFC6238) {
+    const gen = new full.Totp(v.key, { algorithm: v.algorithm, digits: v.digits, period: v.period });
     try {
-      const col = { SHA1: 1, SHA256: 2, SHA512: 3 }[algorithm];
-      for (const row of RFC6238_TOTP) assert.equal(gen.generate(row[0]), row[col], `${algorithm} at ${row[0]}`);
+      assert.equal(gen.generate(Number(v.moving)), v.code, `line ${v.line}`);
     } finally {
       gen.free();
     }

@@ -1,7 +1,7 @@
 // Runs the conformance suite in headless Chromium (playwright-core), in one of two pages:
 //
 //   node tests/js/runners/browser.mjs --project <temporary project> --page importmap
-//       the cases as plain ES modules; an import map sends 'totp-wasm' and 'totp-wasm/core'
+//       the cases as plain ES modules; an import map sends 'totp-wasm', 'totp-wasm/otp', …
 //       where the package's `browser` condition says (no bundler)
 //   node tests/js/runners/browser.mjs --project <temporary project> --page vite
 //       a Vite production build of runners/vite-app (which imports the package by name, so

@@ -31,7 +31,7 @@ export function freePort() {
 /**
  * What each import specifier of the installed package resolves to under a runtime's
  * conditions, as a bundler would resolve it: the first key of the `exports` condition map that
- * the runtime accepts. Returns { 'totp-wasm': 'full/workerd.js', 'totp-wasm/core': ... }
+ * the runtime accepts. Returns { 'totp-wasm': 'page/workerd.js', 'totp-wasm/otp': ... }
  * (paths inside the package).
  */
 export function resolveExports(project, conditions) {

@@ -6,7 +6,7 @@
 //   node tests/js/runners/workerd.mjs --project <temporary project> --workerd <workerd binary>
 //
 // workerd's config does not read package.json `exports` (wrangler does, when it bundles): here,
-// as a bundler would, each import specifier ('totp-wasm', 'totp-wasm/core') becomes a module
+// as a bundler would, each import specifier ('totp-wasm', 'totp-wasm/otp', …) becomes a module
 // re-exporting the file the `workerd` condition names.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync, writeFileSync } from 'node:fs';

@@ -1,4 +1,5 @@
-// A page using `totp-wasm` (the full entry, with QR rendering) as the README shows it, checked
+// A page using `totp-wasm` (the page entry, with QR rendering) as the README shows it, and the
+// authenticator's `totp-wasm/scan` (QR reading, Google Authenticator exports), checked
 // with `tsc --noEmit` against the installed tarball's declarations. Every `@ts-expect-error`
 // line must be an error: tsc fails when a wrong type is accepted.
 import {
@@ -7,7 +8,6 @@ import {
   buildUri,
   generateSecret,
   hotp,
-  parseMigrationUri,
   parseUri,
   qrMatrix,
   qrSvg,
@@ -16,6 +16,8 @@ import {
   verifyHotp,
   verifyTotp,
 } from 'totp-wasm';
+import { parseMigrationUri, scanQr } from 'totp-wasm/scan';
+import { totp as otpOnly } from 'totp-wasm/otp';
 import type { Algorithm, Ecc, OtpErrorCode, OtpOptions, ParsedUri, QrSvgOptions, SecretInput, UriParams } from 'totp-wasm';
 
 const secret: string = generateSecret();
@@ -100,3 +102,10 @@ const transferred: ParsedUri[] = parseMigrationUri('otpauth-migration://offline?
 for (const account of transferred) console.log(account.issuer ?? '', account.account, account.type);
 // @ts-expect-error the URI is text
 parseMigrationUri(42);
+
+// An image from a canvas: the texts of its QR codes.
+const pixels = new Uint8ClampedArray(4 * 8 * 8);
+const texts: string[] = scanQr(pixels, 8, 8);
+console.log(texts, otpOnly(secret));
+// @ts-expect-error the sizes are numbers
+scanQr(pixels, '8', 8);

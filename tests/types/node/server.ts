@@ -1,4 +1,4 @@
-// A Node 20 server using `totp-wasm/core` for the verifier policy (enrollment, login, recovery),
+// A Node 20 server using `totp-wasm/verifier` for the verifier policy (enrollment, login, recovery),
 // checked with `tsc --noEmit` against the installed tarball's declarations.
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -18,7 +18,7 @@ import {
   useRecoveryCode,
   useRemovalCode,
   verifyCode,
-} from 'totp-wasm/core';
+} from 'totp-wasm/verifier';
 import type {
   Enrollment,
   FactorInfo,
@@ -29,7 +29,7 @@ import type {
   StateInfo,
   TwoFactorState,
   VerifyResult,
-} from 'totp-wasm/core';
+} from 'totp-wasm/verifier';
 
 interface Row {
   state: TwoFactorState;
@@ -123,8 +123,8 @@ createServer((req, res) => {
 }).listen(0);
 
 // Wrong types are rejected.
-// @ts-expect-error totp-wasm/core has no QR rendering
-import { qrSvg } from 'totp-wasm/core';
+// @ts-expect-error totp-wasm/verifier has no QR rendering
+import { qrSvg } from 'totp-wasm/verifier';
 // @ts-expect-error not an error code
 const bad: OtpErrorCode = 'INVALID_EVERYTHING';
 // @ts-expect-error a state is opaque text

@@ -1,8 +1,8 @@
-// An edge worker (workerd / Cloudflare Workers) verifying codes with `totp-wasm/core` and
+// An edge worker (workerd / Cloudflare Workers) verifying codes with `totp-wasm/verifier` and
 // answering errors with their stable codes, checked with `tsc --noEmit` against the installed
 // tarball's declarations.
-import { OtpError, Totp, buildUri, generateSecret, hotp, parseUri, remainingSeconds, verifyCode, verifyHotp, verifyTotp } from 'totp-wasm/core';
-import type { OtpErrorCode, VerifyResult } from 'totp-wasm/core';
+import { OtpError, Totp, buildUri, generateSecret, hotp, parseUri, remainingSeconds, verifyCode, verifyHotp, verifyTotp } from 'totp-wasm/verifier';
+import type { OtpErrorCode, VerifyResult } from 'totp-wasm/verifier';
 
 interface Env {
   RECOVERY_KEY: string;
