@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as wasm from 'totp-wasm';
 import * as otpauthNode from 'otpauth';
@@ -75,7 +75,7 @@ function readNative(rel) {
 function machine() {
   const cpu = cpus();
   const flags = readFileSync('/proc/cpuinfo', 'utf8');
-  return { cpu: cpu[0]?.model, cores: cpu.length, shaInstructions: /\bsha_ni\b/.test(flags), os: `${process.platform} ${process.arch}` };
+  return { cpu: cpu[0]?.model, cores: cpu.length, shaInstructions: /\bsha_ni\b/.test(flags), os: `${process.platform} ${process.arch}`, loadAverage: loadavg().map((l) => Math.round(l * 10) / 10) };
 }
 
 function versions(chromiumVersion) {
@@ -124,7 +124,7 @@ function markdown(r) {
     '# Benchmark results',
     '',
     `Written by \`${r.command}\` on ${r.date.slice(0, 10)} (${r.date}). Machine: ${r.machine.cpu}, ${r.machine.cores} cores` +
-      `${r.machine.shaInstructions ? ' (with SHA instructions: the native "sha-ni" rows use them, wasm cannot)' : ''}, ${r.machine.os}.`,
+      `${r.machine.shaInstructions ? ' (with SHA instructions: the native "sha-ni" rows use them, wasm cannot)' : ''}, ${r.machine.os}; load average at the end ${r.machine.loadAverage?.join(' / ') ?? 'not recorded'} (1 / 5 / 15 min).`,
     `Versions: Node ${v.node}, Chromium ${v.chromium}, ${v.rustc}; totp-wasm ${v['totp-wasm']}, otpauth ${v.otpauth}, @oslojs/otp ${v['@oslojs/otp']},` +
       ` qr ${v.qr}, node-qrcode ${v.qrcode}, speakeasy ${v.speakeasy}. Times are per call, in one run; compare ratios, not absolute times.`,
     '',
