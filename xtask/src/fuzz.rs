@@ -178,6 +178,8 @@ struct Outcome {
     corpus: Option<u64>,
     /// `crash-…`, `oom-…`, `timeout-…` or `leak-…` under fuzz/artifacts/<target>/.
     artifact: Option<String>,
+    /// Stopped by SIGINT (Ctrl-C, or `kill -INT` of the fuzzer) before its budget ran out.
+    interrupted: bool,
     /// The panic message (for a crash) or the end of the log (for any other failure).
     detail: Option<String>,
 }
@@ -187,6 +189,7 @@ impl Outcome {
         let verdict = match (&self.artifact, self.ok()) {
             (Some(path), _) => format!("crash: {}", path.rsplit('/').next().unwrap_or(path)),
             (None, true) => "no finding".to_string(),
+            (None, false) if self.interrupted => "no finding (interrupted before the budget)".to_string(),
             (None, false) => "failed (not a crash)".to_string(),
         };
         results::Row {
@@ -209,6 +212,7 @@ impl Outcome {
         let verdict = match (&self.artifact, self.ok()) {
             (Some(path), _) => format!("CRASH: {path}"),
             (None, true) => "ok, no crash".to_string(),
+            (None, false) if self.interrupted => "interrupted, no crash".to_string(),
             (None, false) => "FAILED (not a crash: see the log)".to_string(),
         };
         format!(
@@ -260,6 +264,7 @@ fn parse_log(text: &str) -> Outcome {
         features: None,
         corpus: None,
         artifact: None,
+        interrupted: false,
         detail: None,
     };
     let field = |words: &[&str], name: &str| -> Option<u64> {
@@ -278,6 +283,8 @@ fn parse_log(text: &str) -> Outcome {
             out.runs = n.trim().parse().ok().or(out.runs);
         } else if let Some(n) = line.strip_prefix("stat::average_exec_per_sec:") {
             out.exec_per_sec = n.trim().parse().ok().or(out.exec_per_sec);
+        } else if line.contains("libFuzzer: run interrupted") {
+            out.interrupted = true;
         } else if let Some((_, path)) = line.split_once("Test unit written to ") {
             out.artifact = Some(path.trim().to_string());
         }
@@ -337,6 +344,17 @@ mod tests {
         assert_eq!(o.artifact.as_deref(), Some("/w/fuzz/artifacts/state/crash-e52c"));
         let message = panic_message(log).unwrap();
         assert!(message.contains("state.rs:40:5") && message.contains("but writes [02]") && !message.contains("backtrace"));
+    }
+
+    #[test]
+    fn reads_an_interrupted_run() {
+        let log = "#2097152\tpulse  cov: 1152 ft: 3539 corp: 707/59Kb lim: 527 exec/s: 5720 rss: 539Mb\n\
+                   ==4242== libFuzzer: run interrupted; exiting\nstat::number_of_executed_units: 2100000\n";
+        let mut o = parse_log(log);
+        assert!(o.interrupted && o.artifact.is_none());
+        assert_eq!(o.runs, Some(2_100_000));
+        o.status_ok = false; // libFuzzer exits 72 when interrupted
+        assert_eq!(o.record(Budget::Runs(10_000_000)).verdict, "no finding (interrupted before the budget)");
     }
 
     #[test]
