@@ -6,7 +6,6 @@
 use crate::error::{Error, ErrorKind, Result, decimal, msg};
 use alloc::string::String;
 use alloc::vec::Vec;
-use qrcode::{Color, EcLevel, QrCode};
 
 /// QR error-correction level: how much of the symbol may be damaged and still read.
 ///
@@ -87,15 +86,6 @@ impl Ecc {
             _ => Err(Error::new(ErrorKind::InvalidArgument, "ecc must be one of \"L\", \"M\", \"Q\" or \"H\"")),
         }
     }
-
-    fn level(self) -> EcLevel {
-        match self {
-            Self::L => EcLevel::L,
-            Self::M => EcLevel::M,
-            Self::Q => EcLevel::Q,
-            Self::H => EcLevel::H,
-        }
-    }
 }
 
 /// A QR symbol as modules, without a quiet zone.
@@ -143,7 +133,7 @@ impl QrMatrix {
 /// assert!(m.is_dark(0, 0)); // the top-left finder pattern
 /// ```
 pub fn qr_matrix(text: &str, ecc: Ecc) -> Result<QrMatrix> {
-    let code = QrCode::with_error_correction_level(text.as_bytes(), ecc.level()).map_err(|_| {
+    encoder::encode(text, ecc).ok_or_else(|| {
         Error::new(
             ErrorKind::QrDataTooLong,
             msg(&[
@@ -154,9 +144,70 @@ pub fn qr_matrix(text: &str, ecc: Ecc) -> Result<QrMatrix> {
                 ": shorten it (issuer and account names) or choose a lower level",
             ]),
         )
-    })?;
-    let modules = code.to_colors().into_iter().map(|c| u8::from(c == Color::Dark)).collect();
-    Ok(QrMatrix { size: code.width(), modules })
+    })
+}
+
+/// The QR encoder: `fast_qr`, the fastest of the three measured in the page entry (README,
+/// "QR encoders"). The features `qr-encoder-qrcode` and `qr-encoder-qrcodegen` swap in the
+/// others only so that `cargo xtask bench --qr-encoders` can measure them in the same entry;
+/// each returns `None` only when the text does not fit a version-40 symbol at `ecc`.
+#[cfg(not(any(feature = "qr-encoder-qrcode", feature = "qr-encoder-qrcodegen")))]
+mod encoder {
+    use super::{Ecc, QrMatrix};
+    use fast_qr::{ECL, QRBuilder};
+
+    pub(super) fn encode(text: &str, ecc: Ecc) -> Option<QrMatrix> {
+        let level = match ecc {
+            Ecc::L => ECL::L,
+            Ecc::M => ECL::M,
+            Ecc::Q => ECL::Q,
+            Ecc::H => ECL::H,
+        };
+        let code = QRBuilder::new(text.as_bytes()).ecl(level).build().ok()?;
+        let modules = code.data.get(..code.size * code.size)?.iter().map(|m| u8::from(m.value())).collect();
+        Some(QrMatrix { size: code.size, modules })
+    }
+}
+
+/// Nayuki's reference implementation, one segment in the densest mode the whole text allows.
+#[cfg(all(feature = "qr-encoder-qrcodegen", not(feature = "qr-encoder-qrcode")))]
+mod encoder {
+    use super::{Ecc, QrMatrix};
+    use qrcodegen::{QrCode, QrCodeEcc, QrSegment, Version};
+
+    pub(super) fn encode(text: &str, ecc: Ecc) -> Option<QrMatrix> {
+        let level = match ecc {
+            Ecc::L => QrCodeEcc::Low,
+            Ecc::M => QrCodeEcc::Medium,
+            Ecc::Q => QrCodeEcc::Quartile,
+            Ecc::H => QrCodeEcc::High,
+        };
+        let segments = QrSegment::make_segments(text);
+        // No ECC boost: the level asked for is the level encoded (like the other encoders).
+        let code = QrCode::encode_segments_advanced(&segments, level, Version::MIN, Version::MAX, None, false).ok()?;
+        let size = code.size();
+        let modules = (0..size).flat_map(|y| (0..size).map(move |x| (x, y))).map(|(x, y)| u8::from(code.get_module(x, y))).collect();
+        Some(QrMatrix { size: usize::try_from(size).ok()?, modules })
+    }
+}
+
+/// The `qrcode` crate (kennytm), the encoder of version 0.1.
+#[cfg(feature = "qr-encoder-qrcode")]
+mod encoder {
+    use super::{Ecc, QrMatrix};
+    use qrcode::{Color, EcLevel, QrCode};
+
+    pub(super) fn encode(text: &str, ecc: Ecc) -> Option<QrMatrix> {
+        let level = match ecc {
+            Ecc::L => EcLevel::L,
+            Ecc::M => EcLevel::M,
+            Ecc::Q => EcLevel::Q,
+            Ecc::H => EcLevel::H,
+        };
+        let code = QrCode::with_error_correction_level(text.as_bytes(), level).ok()?;
+        let modules = code.to_colors().into_iter().map(|c| u8::from(c == Color::Dark)).collect();
+        Some(QrMatrix { size: code.width(), modules })
+    }
 }
 
 fn ecc_name(ecc: Ecc) -> &'static str {
@@ -242,50 +293,59 @@ pub fn qr_svg(text: &str, options: &SvgOptions) -> Result<String> {
 }
 
 /// One horizontal stroke per run of dark modules, on the row's centre line (`y + 0.5`), each
-/// reached by a relative move from the end of the previous one.
+/// reached by a relative move from the end of the previous one. Numbers are written straight
+/// into `out` (no allocation per number: this loop is most of `qr_svg`'s time after encoding).
 fn push_runs(matrix: &QrMatrix, offset: usize, out: &mut String) {
     let mut pen: Option<(usize, usize)> = None; // where the previous stroke ended
-    for y in 0..matrix.size {
+    for (y, row) in matrix.modules.chunks_exact(matrix.size.max(1)).enumerate() {
         let mut x = 0;
-        while x < matrix.size {
-            if !matrix.is_dark(x, y) {
+        while x < row.len() {
+            if row.get(x) != Some(&1) {
                 x += 1;
                 continue;
             }
             let start = x;
-            while matrix.is_dark(x, y) {
+            while row.get(x) == Some(&1) {
                 x += 1;
             }
             let (sx, sy) = (start + offset, y + offset);
             match pen {
                 None => {
                     out.push('M');
-                    out.push_str(&decimal(sx as u64));
+                    push_decimal(out, sx);
                     out.push(' ');
-                    out.push_str(&decimal(sy as u64));
+                    push_decimal(out, sy);
                     out.push_str(".5");
                 }
                 Some((px, py)) => {
                     out.push('m');
-                    push_signed(out, sx as i64 - px as i64);
+                    if sx < px {
+                        out.push('-');
+                        push_decimal(out, px - sx);
+                    } else {
+                        push_decimal(out, sx - px);
+                    }
                     out.push(' ');
-                    push_signed(out, sy as i64 - py as i64);
+                    push_decimal(out, sy - py); // rows only go down
                 }
             }
             out.push('h');
-            out.push_str(&decimal((x - start) as u64));
+            push_decimal(out, x - start);
             pen = Some((x + offset, sy));
         }
     }
 }
 
-fn push_signed(out: &mut String, n: i64) {
-    if n < 0 {
-        out.push('-');
+/// Appends `n` in decimal (at most 3 digits here: a side is at most 177 + 2 × 16 modules).
+fn push_decimal(out: &mut String, n: usize) {
+    if n >= 100 {
+        out.push(char::from(b'0' + (n / 100 % 10) as u8));
     }
-    out.push_str(&decimal(n.unsigned_abs()));
+    if n >= 10 {
+        out.push(char::from(b'0' + (n / 10 % 10) as u8));
+    }
+    out.push(char::from(b'0' + (n % 10) as u8));
 }
-
 /// Colours go into an attribute verbatim, so only CSS colour syntax is allowed: `#hex`, names,
 /// `rgb(…)`/`hsl(…)` — never quotes or angle brackets that could inject markup.
 fn check_colour(name: &str, colour: &str) -> Result<()> {

@@ -3,14 +3,16 @@
 //!
 //! The input is raw pixels, as a browser's `canvas.getContext('2d').getImageData()` gives them
 //! (RGBA, 4 bytes per pixel, row-major) or as 8-bit greyscale; no image file format is decoded
-//! here (the platform does that better and smaller). Detection and decoding are [rqrr]'s.
+//! here (the platform does that better and smaller). Detection and decoding are [quircs]'s, a
+//! port of quirc: its Reed-Solomon arithmetic uses 512 bytes of log/exp tables where rqrr's
+//! `g2p` embedded 128 KiB of multiplication tables (README, "QR reading").
 //!
 //! Dimensions are checked before any pixel is read: zero, an overflowing `width × height`, more
 //! than [`MAX_SCAN_PIXELS`] pixels, or a buffer whose length is not exactly
 //! `width × height × bytes per pixel` are [`ErrorKind::InvalidArgument`] errors. An image
 //! without a readable QR code is not an error: the result is empty.
 //!
-//! [rqrr]: https://docs.rs/rqrr
+//! [quircs]: https://docs.rs/quircs
 
 use crate::error::{Error, ErrorKind, Result, decimal, msg};
 use alloc::string::String;
@@ -117,19 +119,25 @@ fn check(len: usize, width: usize, height: usize, bytes_per_pixel: usize) -> Res
 /// Detects and decodes with `luma(index)` as the brightness of each pixel; inverted if nothing
 /// was found the normal way.
 fn scan_with(width: usize, height: usize, luma: impl Fn(usize) -> u8) -> Vec<String> {
-    let found = decode_all(width, height, |x, y| luma(y * width + x));
+    let mut gray: Vec<u8> = (0..width * height).map(luma).collect();
+    let mut decoder = quircs::Quirc::default();
+    let found = decode_all(&mut decoder, width, height, &gray);
     if !found.is_empty() {
         return found;
     }
-    decode_all(width, height, |x, y| 255 - luma(y * width + x))
+    for pixel in &mut gray {
+        *pixel = 255 - *pixel;
+    }
+    decode_all(&mut decoder, width, height, &gray)
 }
 
-fn decode_all(width: usize, height: usize, fill: impl Fn(usize, usize) -> u8) -> Vec<String> {
-    let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, height, fill);
+/// `gray.len() == width * height` (checked by the callers: quircs asserts it).
+fn decode_all(decoder: &mut quircs::Quirc, width: usize, height: usize, gray: &[u8]) -> Vec<String> {
     let mut texts: Vec<String> = Vec::new();
-    for grid in image.detect_grids() {
-        // A grid that does not decode (damaged, not UTF-8, a false detection) is skipped.
-        if let Ok((_, text)) = grid.decode()
+    for code in decoder.identify(width, height, gray) {
+        // A code that does not decode (damaged, not UTF-8, a false detection) is skipped.
+        let Some(data) = code.ok().and_then(|c| c.decode().ok()) else { continue };
+        if let Ok(text) = String::from_utf8(data.payload)
             && !texts.contains(&text)
         {
             texts.push(text);

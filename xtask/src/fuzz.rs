@@ -1,12 +1,16 @@
-//! `cargo xtask fuzz [SECONDS] [TARGET...]`: coverage-guided fuzzing of every parser and decoder
+//! `cargo xtask fuzz [SECONDS | --runs N] [TARGET...]`: coverage-guided fuzzing of every parser and decoder
 //! the core exposes to untrusted input, and of the verifier policy (the cargo-fuzz crate in
 //! `fuzz/`, outside the workspace; what each target checks is at the top of its file in
 //! `fuzz/fuzz_targets/`).
 //!
-//! Each target runs for SECONDS (default 30) with
+//! Each target runs for SECONDS (default 30), or for N executions with `--runs N` (libFuzzer's
+//! `-runs=N`; `--runs 10000000` is the figure the README quotes), with
 //! `RUSTC_BOOTSTRAP=1 cargo fuzz run <target> fuzz/corpus/<target> fuzz/seeds/<target> --
-//! -max_total_time=<s>`: cargo-fuzz needs nightly features, which the stable toolchain allows
-//! with `RUSTC_BOOTSTRAP=1`. New inputs go to `fuzz/corpus/<target>` (kept between runs, ignored
+//! -max_total_time=<s>` (or `-runs=<n>`): cargo-fuzz needs nightly features, which the stable
+//! toolchain allows with `RUSTC_BOOTSTRAP=1`. Each finished target's figures (executions,
+//! seconds, coverage, verdict, date, commit) replace its row in fuzz/results.json, from which
+//! fuzz/RESULTS.md is rendered: both committed, so the figures live in the repository. The
+//! machine is shared: run long campaigns as `nice -n 19 cargo xtask fuzz --runs …`. New inputs go to `fuzz/corpus/<target>` (kept between runs, ignored
 //! by git); the committed seeds in `fuzz/seeds/<target>` are only read. The full output goes to
 //! `target/fuzz/<target>.log`; one summary line per target is printed. A crash (a panic, i.e.
 //! a broken invariant) leaves its input in `fuzz/artifacts/<target>/` and makes the command
@@ -24,6 +28,9 @@ use std::time::Instant;
 use crate::process::{self, is_executable, step};
 use crate::{Context, Ctx, Result, tools};
 
+#[path = "fuzz_results.rs"]
+mod results;
+
 /// The targets, in the order they run (the names of the `[[bin]]`s in fuzz/Cargo.toml).
 pub const TARGETS: [&str; 6] = ["uri", "base32", "state", "migration", "policy", "verify"];
 
@@ -33,11 +40,34 @@ const DEFAULT_SECONDS: u64 = 30;
 /// stable toolchain and RUSTC_BOOTSTRAP=1).
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
-const USAGE: &str = "usage: cargo xtask fuzz [SECONDS] [TARGET...]   (default 30 s each; targets: \
-                     uri base32 state migration policy verify)";
+const USAGE: &str = "usage: cargo xtask fuzz [SECONDS | --runs N] [TARGET...]   (default 30 s each; \
+                     targets: uri base32 state migration policy verify)";
+
+/// How long each target runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Budget {
+    Seconds(u64),
+    Runs(u64),
+}
+
+impl Budget {
+    fn flag(self) -> String {
+        match self {
+            Budget::Seconds(s) => format!("-max_total_time={s}"),
+            Budget::Runs(n) => format!("-runs={n}"),
+        }
+    }
+
+    fn describe(self) -> String {
+        match self {
+            Budget::Seconds(s) => format!("{s} s"),
+            Budget::Runs(n) => format!("{} executions", thousands(n)),
+        }
+    }
+}
 
 pub fn command(ctx: &Ctx, args: &[String]) -> Result<ExitCode> {
-    let (seconds, targets) = parse_args(args)?;
+    let (budget, targets) = parse_args(args)?;
     let bin = cargo_fuzz(ctx)?;
     let path = process::path_with(&bin)?;
     let fuzz_cmd = || {
@@ -53,7 +83,7 @@ pub fn command(ctx: &Ctx, args: &[String]) -> Result<ExitCode> {
     std::fs::create_dir_all(&logs).with_context(|| format!("creating {}", logs.display()))?;
     let mut results = Vec::new();
     for target in &targets {
-        step(format!("fuzzing `{target}` for {seconds} s"));
+        step(format!("fuzzing `{target}` for {}", budget.describe()));
         let corpus = ctx.root.join("fuzz/corpus").join(target);
         std::fs::create_dir_all(&corpus).with_context(|| format!("creating {}", corpus.display()))?;
         let seeds = ctx.root.join("fuzz/seeds").join(target);
@@ -63,9 +93,10 @@ pub fn command(ctx: &Ctx, args: &[String]) -> Result<ExitCode> {
         if seeds.is_dir() {
             cmd.arg(&seeds);
         }
-        cmd.arg("--").arg(format!("-max_total_time={seconds}")).arg("-print_final_stats=1");
+        cmd.arg("--").arg(budget.flag()).arg("-print_final_stats=1");
         let result = run_target(&mut cmd, &log)?;
         println!("{}", result.line(target));
+        results::record(&ctx.root, target, &result.record(budget))?;
         if let Some(detail) = &result.detail {
             println!("{detail}");
         }
@@ -73,7 +104,7 @@ pub fn command(ctx: &Ctx, args: &[String]) -> Result<ExitCode> {
     }
 
     println!();
-    println!("fuzz summary ({seconds} s per target; logs in {}):", logs.display());
+    println!("fuzz summary ({} per target; logs in {}; figures in fuzz/RESULTS.md):", budget.describe(), logs.display());
     for (target, result) in &results {
         println!("  {}", result.line(target));
     }
@@ -88,14 +119,19 @@ pub fn command(ctx: &Ctx, args: &[String]) -> Result<ExitCode> {
     }
 }
 
-fn parse_args(args: &[String]) -> Result<(u64, Vec<&'static str>)> {
-    let mut seconds = None;
+fn parse_args(args: &[String]) -> Result<(Budget, Vec<&'static str>)> {
+    let mut budget = None;
     let mut targets = Vec::new();
-    for arg in args {
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let positive = |text: &str| text.replace('_', "").parse::<u64>().ok().filter(|n| *n > 0);
         if let Some(target) = TARGETS.iter().find(|t| **t == arg.as_str()) {
             targets.push(*target);
-        } else if seconds.is_none() && targets.is_empty() && arg.parse::<u64>().is_ok_and(|s| s > 0) {
-            seconds = arg.parse().ok();
+        } else if arg == "--runs" && budget.is_none() && targets.is_empty() {
+            let n = args.next().and_then(|n| positive(n)).ok_or_else(|| format!("--runs needs a positive count\n{USAGE}"))?;
+            budget = Some(Budget::Runs(n));
+        } else if budget.is_none() && targets.is_empty() && positive(arg).is_some() {
+            budget = positive(arg).map(Budget::Seconds);
         } else {
             return Err(format!("unexpected argument `{arg}`\n{USAGE}"));
         }
@@ -103,7 +139,7 @@ fn parse_args(args: &[String]) -> Result<(u64, Vec<&'static str>)> {
     if targets.is_empty() {
         targets = TARGETS.to_vec();
     }
-    Ok((seconds.unwrap_or(DEFAULT_SECONDS), targets))
+    Ok((budget.unwrap_or(Budget::Seconds(DEFAULT_SECONDS)), targets))
 }
 
 /// cargo-fuzz in `<cache>/cargo-fuzz/bin` (installed once, about 2 minutes); returns that folder.
@@ -142,11 +178,31 @@ struct Outcome {
     corpus: Option<u64>,
     /// `crash-…`, `oom-…`, `timeout-…` or `leak-…` under fuzz/artifacts/<target>/.
     artifact: Option<String>,
+    /// Stopped by SIGINT (Ctrl-C, or `kill -INT` of the fuzzer) before its budget ran out.
+    interrupted: bool,
     /// The panic message (for a crash) or the end of the log (for any other failure).
     detail: Option<String>,
 }
 
 impl Outcome {
+    fn record(&self, budget: Budget) -> results::Row {
+        let verdict = match (&self.artifact, self.ok()) {
+            (Some(path), _) => format!("crash: {}", path.rsplit('/').next().unwrap_or(path)),
+            (None, true) => "no finding".to_string(),
+            (None, false) if self.interrupted => "no finding (interrupted before the budget)".to_string(),
+            (None, false) => "failed (not a crash)".to_string(),
+        };
+        results::Row {
+            runs: self.runs.unwrap_or(0),
+            seconds: self.seconds.round() as u64,
+            exec_per_sec: self.exec_per_sec.unwrap_or(0),
+            cov: self.cov.unwrap_or(0),
+            corpus: self.corpus.unwrap_or(0),
+            budget: budget.describe(),
+            verdict,
+        }
+    }
+
     fn ok(&self) -> bool {
         self.status_ok && self.artifact.is_none()
     }
@@ -156,6 +212,7 @@ impl Outcome {
         let verdict = match (&self.artifact, self.ok()) {
             (Some(path), _) => format!("CRASH: {path}"),
             (None, true) => "ok, no crash".to_string(),
+            (None, false) if self.interrupted => "interrupted, no crash".to_string(),
             (None, false) => "FAILED (not a crash: see the log)".to_string(),
         };
         format!(
@@ -207,6 +264,7 @@ fn parse_log(text: &str) -> Outcome {
         features: None,
         corpus: None,
         artifact: None,
+        interrupted: false,
         detail: None,
     };
     let field = |words: &[&str], name: &str| -> Option<u64> {
@@ -225,6 +283,8 @@ fn parse_log(text: &str) -> Outcome {
             out.runs = n.trim().parse().ok().or(out.runs);
         } else if let Some(n) = line.strip_prefix("stat::average_exec_per_sec:") {
             out.exec_per_sec = n.trim().parse().ok().or(out.exec_per_sec);
+        } else if line.contains("libFuzzer: run interrupted") {
+            out.interrupted = true;
         } else if let Some((_, path)) = line.split_once("Test unit written to ") {
             out.artifact = Some(path.trim().to_string());
         }
@@ -245,7 +305,7 @@ fn panic_message(text: &str) -> Option<String> {
 }
 
 /// 1234567 → "1,234,567".
-fn thousands(n: u64) -> String {
+pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -287,12 +347,28 @@ mod tests {
     }
 
     #[test]
+    fn reads_an_interrupted_run() {
+        let log = "#2097152\tpulse  cov: 1152 ft: 3539 corp: 707/59Kb lim: 527 exec/s: 5720 rss: 539Mb\n\
+                   ==4242== libFuzzer: run interrupted; exiting\nstat::number_of_executed_units: 2100000\n";
+        let mut o = parse_log(log);
+        assert!(o.interrupted && o.artifact.is_none());
+        assert_eq!(o.runs, Some(2_100_000));
+        o.status_ok = false; // libFuzzer exits 72 when interrupted
+        assert_eq!(o.record(Budget::Runs(10_000_000)).verdict, "no finding (interrupted before the budget)");
+    }
+
+    #[test]
     fn arguments() {
         let args = |a: &[&str]| parse_args(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>());
-        assert_eq!(args(&[]).unwrap(), (30, TARGETS.to_vec()));
-        assert_eq!(args(&["20"]).unwrap(), (20, TARGETS.to_vec()));
-        assert_eq!(args(&["5", "uri", "state"]).unwrap(), (5, vec!["uri", "state"]));
-        assert_eq!(args(&["uri"]).unwrap(), (30, vec!["uri"]));
+        assert_eq!(args(&[]).unwrap(), (Budget::Seconds(30), TARGETS.to_vec()));
+        assert_eq!(args(&["20"]).unwrap(), (Budget::Seconds(20), TARGETS.to_vec()));
+        assert_eq!(args(&["5", "uri", "state"]).unwrap(), (Budget::Seconds(5), vec!["uri", "state"]));
+        assert_eq!(args(&["uri"]).unwrap(), (Budget::Seconds(30), vec!["uri"]));
+        assert_eq!(args(&["--runs", "10_000_000", "uri"]).unwrap(), (Budget::Runs(10_000_000), vec!["uri"]));
+        assert_eq!(Budget::Runs(10_000_000).flag(), "-runs=10000000");
+        assert!(args(&["--runs"]).is_err());
+        assert!(args(&["--runs", "0"]).is_err());
+        assert!(args(&["5", "--runs", "9"]).is_err());
         assert!(args(&["0"]).is_err());
         assert!(args(&["uri", "5"]).is_err());
         assert!(args(&["nope"]).is_err());

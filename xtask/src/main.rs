@@ -5,8 +5,8 @@
 //! cargo xtask build                      pkg/ (both entries, loaders, package.json) + sizes
 //! cargo xtask test [--quick] [SUITE..]   every suite, then `tests: N passed, N failed, N skipped`
 //! cargo xtask demo [--port 8787] [--state .demo]
-//! cargo xtask bench                      peers in one run, results in target/bench.json
-//! cargo xtask fuzz [SECONDS] [TARGET..]  each fuzz target for SECONDS (30), summary per target
+//! cargo xtask bench [--qr-encoders]     peers in one run, ratios in bench/RESULTS.md
+//! cargo xtask fuzz [SECONDS|--runs N]   each fuzz target, summary per target, fuzz/RESULTS.md
 //! cargo xtask operator <lookup|reset|unlock|log> USER [--reason ..]   support tool against the demo
 //! ```
 //!
@@ -102,10 +102,13 @@ commands:
                                  SUITE: any of native wasm-node wasm-chromium wasm-firefox
                                  js-node js-deno js-bun js-workerd js-chromium vite-chromium
                                  types e2e lint size; js = the six js-*/vite-* suites
-  bench                          totp-wasm against otpauth, speakeasy and node-qrcode in one run,
-                                 and natively; ratios in target/bench.json
-  fuzz [SECONDS] [TARGET...]     coverage-guided fuzzing (fuzz/, cargo-fuzz, installed once):
-                                 each target SECONDS (default 30), one summary line per target;
+  bench [--qr-encoders]          totp-wasm against otpauth, @oslojs/otp, speakeasy, node-qrcode, qr
+                                 in Node and Chromium, and natively; ratios in bench/RESULTS.md
+                                 (--qr-encoders: the page entry per QR encoder, bench/QR-ENCODERS.md)
+  fuzz [SECONDS | --runs N] [TARGET...]
+                                 coverage-guided fuzzing (fuzz/, cargo-fuzz, installed once):
+                                 each target SECONDS (default 30) or N executions, one summary
+                                 line per target, figures in fuzz/RESULTS.md;
                                  exits non-zero on a crash (input left in fuzz/artifacts/)
                                  TARGET: any of uri base32 state migration policy verify
   demo [--port N] [--state DIR]  build, then serve www/ + pkg/ through edge/ on workerd at
