@@ -35,6 +35,12 @@ const mainWorker :Workerd.Worker = (
     (name = "worker.js", esModule = embed "worker.js"),
     (name = "api.js", esModule = embed "api.js"),
     (name = "user.js", esModule = embed "user.js"),
+    (name = "sessions.js", esModule = embed "sessions.js"),
+    (name = "tokens.js", esModule = embed "tokens.js"),
+    (name = "password-check.js", esModule = embed "password-check.js"),
+    (name = "credentials.js", esModule = embed "credentials.js"),
+    (name = "directory.js", esModule = embed "directory.js"),
+    (name = "address-limit.js", esModule = embed "address-limit.js"),
     (name = "http.js", esModule = embed "http.js"),
     (name = "crypto.js", esModule = embed "crypto.js"),
     (name = "validate.js", esModule = embed "validate.js"),
@@ -57,16 +63,24 @@ const mainWorker :Workerd.Worker = (
     (name = "WWW", service = "www"),
     (name = "PKG", service = "pkg"),
     (name = "USERS", durableObjectNamespace = "User"),
+    (name = "DIRECTORY", durableObjectNamespace = "Directory"),
+    (name = "ADDRESS_LIMITS", durableObjectNamespace = "AddressLimit"),
     # Server keys (JSON, see edge/README.md): a secret, so it comes from the environment, never
     # from this file. Unset: the API answers SERVER_MISCONFIGURED; the page is still served.
     (name = "TOTP_WASM_KEYS", fromEnvironment = "TOTP_WASM_KEYS"),
     # Tests only: shorter ticket/enrollment/token lifetimes (edge/settings.js). Unset normally.
     (name = "TOTP_WASM_TEST_LIFETIMES", fromEnvironment = "TOTP_WASM_TEST_LIFETIMES"),
+    # Tests only: the header that carries the client address (edge/settings.js, clientAddress).
+    # Unset, the per-address limit is off: locally no header can be trusted.
+    (name = "TOTP_WASM_TEST_ADDRESS_HEADER", fromEnvironment = "TOTP_WASM_TEST_ADDRESS_HEADER"),
     (name = "ISSUER", text = "totp-wasm demo"),
   ],
   durableObjectNamespaces = [
     # uniqueKey names the folder of the objects' files under the state folder: never change it.
     (className = "User", uniqueKey = "totp-wasm-users"),
+    # Which names have an account, in 16 shards (edge/directory.js), and the per-address limit.
+    (className = "Directory", uniqueKey = "totp-wasm-directory"),
+    (className = "AddressLimit", uniqueKey = "totp-wasm-address-limits"),
   ],
   durableObjectStorage = (localDisk = "state"),
 );

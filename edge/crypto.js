@@ -18,7 +18,7 @@ const encoder = new TextEncoder();
  * The server keys, parsed from the JSON text of the TOTP_WASM_KEYS binding:
  *
  *   { "encryptionKeys": { "<id>": "<64 hex>", … }, "currentEncryptionKey": "<id>",
- *     "recoveryKey": "<64 hex>" }
+ *     "recoveryKey": "<64 hex>", "macKey": "<64 hex>" }
  *
  * New secrets are encrypted under `currentEncryptionKey`; older ids stay to decrypt what was
  * stored under them (and are re-encrypted under the current key at the next login).
@@ -50,7 +50,7 @@ export class ServerKeys {
     } catch {
       throw misconfigured('TOTP_WASM_KEYS is not JSON');
     }
-    const { encryptionKeys, currentEncryptionKey, recoveryKey } = parsed ?? {};
+    const { encryptionKeys, currentEncryptionKey, recoveryKey, macKey } = parsed ?? {};
     if (!encryptionKeys || typeof encryptionKeys !== 'object') throw misconfigured('encryptionKeys is missing');
     /** @type {Map<string, Uint8Array>} */
     this.raw = new Map();
@@ -61,8 +61,25 @@ export class ServerKeys {
     if (!this.raw.has(currentEncryptionKey)) throw misconfigured('currentEncryptionKey names no key');
     this.current = currentEncryptionKey;
     this.recoveryKey = keyBytes(recoveryKey, 'recoveryKey');
+    // Signs sessions, tickets, update tokens and device cookies (checked in the worker before
+    // any Durable Object is reached). Keys written before it existed lack it: the demo adds it.
+    this.macRaw = keyBytes(macKey, 'macKey');
+    /** @type {Promise<CryptoKey> | null} */
+    this.hmac = null;
     /** @type {Map<string, Promise<CryptoKey>>} */
     this.aes = new Map();
+  }
+
+  /**
+   * The MAC of a credential: HMAC-SHA-256 under macKey of `kind` and the credential's text,
+   * the first 16 bytes as base64url (22 characters). `kind` keeps a session from passing as
+   * a ticket or a device cookie.
+   * @returns {Promise<string>}
+   */
+  async mac(kind, text) {
+    this.hmac ??= crypto.subtle.importKey('raw', this.macRaw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    const sig = await crypto.subtle.sign('HMAC', await this.hmac, encoder.encode(`totp-wasm:${kind}:${text}`));
+    return b64url(new Uint8Array(sig).slice(0, 16));
   }
 
   /** @returns {Promise<CryptoKey>} */

@@ -10,6 +10,10 @@ export const LIFETIMES = Object.freeze({
   enrollment: 5 * 60,
   /** one "day" of an update token's `expiresInDays` */
   tokenDay: 24 * 3600,
+  /** how long a verified second factor (or, with 2FA off, the password) allows sensitive changes */
+  stepUp: 10 * 60,
+  /** a device cookie (renewed at each sign-in from that browser) */
+  device: 365 * 24 * 3600,
 });
 
 /**
@@ -47,12 +51,43 @@ export const LIMITS = Object.freeze({
   tokens: 20,
   /** longest update-token lifetime, in days */
   tokenDays: 365,
+  /** known browsers (device cookies) per user; the oldest goes */
+  devices: 100,
+  /** password attempts without a device cookie per client address and window */
+  addressAttempts: 60,
+  /** sign-ups per client address and window */
+  addressSignups: 10,
+  /** the window of the two address limits, in seconds */
+  addressWindow: 3600,
 });
 
+/** Directory shards (edge/directory.js): a fixed number, so strangers cannot add objects. */
+export const DIRECTORY_SHARDS = 16;
+
 /**
- * Password guesses: 10 free consecutive failures, then each failure locks the account's
- * password check for 60 s, doubling up to 1 h. Guesses during a lock are refused unchecked and
- * do not extend it; a right password resets the count. (Code guesses have the package's own
+ * The trusted client address of a request, or null when the deployment has no trusted source
+ * (then the per-address limit is off). TRUST_CF_CONNECTING_IP = "true" (wrangler.toml, behind
+ * Cloudflare, which sets and overwrites that header) trusts CF-Connecting-IP;
+ * TOTP_WASM_TEST_ADDRESS_HEADER (tests only) names another header to trust on local workerd,
+ * where any client could send any header.
+ */
+export function clientAddress(request, env) {
+  let header = null;
+  if (env.TRUST_CF_CONNECTING_IP === 'true') header = 'CF-Connecting-IP';
+  else if (typeof env.TOTP_WASM_TEST_ADDRESS_HEADER === 'string' && env.TOTP_WASM_TEST_ADDRESS_HEADER !== '') {
+    header = env.TOTP_WASM_TEST_ADDRESS_HEADER;
+  }
+  if (header === null) return null;
+  const value = request.headers.get(header)?.trim() ?? '';
+  // An address is short text; anything else counts under one name rather than as many.
+  return /^[0-9A-Fa-f.:]{2,45}$/.test(value) ? value.toLowerCase() : 'invalid';
+}
+
+/**
+ * Password guesses: 10 free consecutive failures, then each failure locks the password check
+ * for 60 s, doubling up to 1 h. Guesses during a lock are refused unchecked and do not extend
+ * it; a right password resets the count. Each known browser (device cookie) has its own count
+ * and lock; attempts without one share the account's. (Code guesses have the package's own
  * policy: 5 free, 60 s doubling to 24 h.)
  */
 export const PASSWORD_THROTTLE = Object.freeze({ freeFailures: 10, baseLockout: 60, maxLockout: 3600 });

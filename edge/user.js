@@ -1,6 +1,7 @@
 // The User Durable Object: one per username (idFromName of the normalised name). It holds the
-// account, the 2FA state of the package, the encrypted TOTP secrets, sessions, login tickets and
-// update tokens, and decides every request of that user.
+// account, the 2FA state of the package, the encrypted TOTP secrets, sessions, login tickets,
+// device records and update tokens, and decides every request of that user. This file is the
+// RPC shell and the flows; sessions.js, tokens.js and password-check.js hold the records.
 //
 // Atomicity. A Durable Object's input gate delivers no other event while the object awaits
 // storage, but it does while it awaits anything else - WebCrypto included. So every method has
@@ -17,13 +18,17 @@
 // Writes are not awaited separately: the output gate holds the response until they are on disk,
 // so an answer the client sees is never lost by a crash.
 //
+// Revocation (sessions.js, revokeOthers). Any change to the second factor and any password
+// change ends every other session, every login ticket and every other browser's device record;
+// a password change, turning 2FA off or removing it also revokes the update tokens. The
+// browser that made the change gets a fresh device record (`_device` in the answer).
+//
 // Storage keys:
 //   account            { username, created, password: { iterations, salt, hash }, pwFailures, pwLockedUntil }
 //   tfa                { state, secrets: { [factorId]: box }, pending: { box, expires } | null }
 //                      box = { kid, iv, ct }: AES-GCM under server key `kid`
-//   session:<sha256>   { created, expires, method: 'password' | 'otp' | 'recovery' }
-//   ticket:<sha256>    { created, expires, attemptsLeft }
-//   token:<id>         { name, hash: sha256, created, expires, lastUsed }
+//   session:…, ticket:…, device:…   sessions.js
+//   token:<id>                      tokens.js
 
 import { DurableObject } from 'cloudflare:workers';
 import {
@@ -40,19 +45,25 @@ import {
   useRemovalCode,
   verifyCode,
 } from 'totp-wasm/core';
-import {
-  ServerKeys,
-  b64url,
-  constantTimeEqual,
-  hashPassword,
-  newBearer,
-  passwordAttempt,
-  randomBytes,
-  sha256Hex,
-  textToB64url,
-} from './crypto.js';
+import { ServerKeys, b64url, hashPassword, newBearer, randomBytes, sha256Hex } from './crypto.js';
 import { ApiError } from './http.js';
-import { LIMITS, PASSWORD_THROTTLE, issuer, lifetimes, now } from './settings.js';
+import { judgePassword, liveDevice, passwordAttempt, wrongPassword } from './password-check.js';
+import {
+  checkSession,
+  deleteKeys,
+  listSessions,
+  newDevice,
+  newId,
+  newSession,
+  pruneAndPut,
+  revokeOthers,
+  sessionById,
+  sessionKey,
+  stepUpRequired,
+  steppedUp,
+} from './sessions.js';
+import { addToken, deleteToken, listTokens, useToken } from './tokens.js';
+import { LIMITS, issuer, lifetimes, now } from './settings.js';
 
 /** How many times a commit starts over when the secrets changed during its prepare phase. */
 const COMMIT_TRIES = 3;
@@ -72,6 +83,12 @@ export class User extends DurableObject {
   loginVerify(a) { return this.#run('loginVerify', () => this.#loginVerify(a)); }
   logout(a) { return this.#run('logout', () => this.#logout(a)); }
   profile(a) { return this.#run('profile', () => this.#profile(a)); }
+  stepUp(a) { return this.#run('stepUp', () => this.#stepUp(a)); }
+  listSessions(a) { return this.#run('listSessions', () => this.#listSessions(a)); }
+  deleteSession(a) { return this.#run('deleteSession', () => this.#deleteSession(a)); }
+  revokeOtherSessions(a) { return this.#run('revokeOtherSessions', () => this.#revokeOtherSessions(a)); }
+  changePassword(a) { return this.#run('changePassword', () => this.#changePassword(a)); }
+  deleteAccount(a) { return this.#run('deleteAccount', () => this.#deleteAccount(a)); }
   enrollStart(a) { return this.#run('enrollStart', () => this.#enrollStart(a)); }
   enrollConfirm(a) { return this.#run('enrollConfirm', () => this.#enrollConfirm(a)); }
   renameAuthenticator(a) { return this.#run('renameAuthenticator', () => this.#renameAuthenticator(a)); }
@@ -82,7 +99,7 @@ export class User extends DurableObject {
   createToken(a) { return this.#run('createToken', () => this.#createToken(a)); }
   listTokens(a) { return this.#run('listTokens', () => this.#listTokens(a)); }
   deleteToken(a) { return this.#run('deleteToken', () => this.#deleteToken(a)); }
-  update(a) { return this.#run('update', () => this.#update(a)); }
+  update(a) { return this.#run('update', () => useToken(this.storage, a.username, a.id, a.secret, now())); }
 
   async #run(name, fn) {
     try {
@@ -99,52 +116,65 @@ export class User extends DurableObject {
     }
   }
 
-  // ---- accounts and sessions --------------------------------------------------------------
+  // ---- accounts and sign-in ---------------------------------------------------------------
 
   async #signup({ username, password }) {
     const t = now();
     const record = await hashPassword(password);
-    const session = await newBearer();
+    const bearer = await newBearer();
     // commit
     if (await this.storage.get('account')) {
       throw new ApiError('USERNAME_TAKEN', 'That username is taken: choose another one.');
     }
-    const expires = t + this.life.session;
+    const device = newId();
+    const s = newSession(t, this.life, 'password', device);
     await this.storage.put({
       account: { username, created: t, password: record, pwFailures: 0, pwLockedUntil: 0 },
       tfa: { state: newState(), secrets: {}, pending: null },
-      [`session:${session.hash}`]: { created: t, expires, method: 'password' },
+      [`session:${bearer.hash}`]: s,
+      [`device:${device}`]: newDevice(t),
     });
-    return { session: session.secret, expiresAt: expires, method: 'password' };
+    return { session: bearer.secret, expiresAt: s.expires, method: 'password', _device: device };
   }
 
-  async #login({ username, password }) {
+  async #login({ username, password, device }) {
     const t = now();
-    const attempt = await this.#passwordAttempt(password, t);
+    const deviceKey = device ? `device:${device}` : null;
+    const attempt = await passwordAttempt(this.storage, password, t, deviceKey);
     const bearer = await newBearer();
     // commit
-    const got = await this.storage.get(['account', 'tfa']);
-    const account = this.#checkAccount(got.get('account'), username);
-    await this.#judgePassword(account, attempt, t);
+    const got = await this.storage.get(['account', 'tfa', ...(deviceKey ? [deviceKey] : [])]);
+    const account = accountOf(got, username, 'WRONG_PASSWORD');
+    const known = liveDevice(got, deviceKey);
+    await judgePassword(this.storage, account, known, attempt, t);
     if (describeState(got.get('tfa').state).enabled) {
       const expires = t + this.life.ticket;
-      await this.#pruneAndPut('ticket:', LIMITS.tickets, t, bearer.hash, {
-        created: t,
-        expires,
-        attemptsLeft: LIMITS.ticketAttempts,
-      });
+      const ticket = { created: t, expires, attemptsLeft: LIMITS.ticketAttempts, device: known ? device : null };
+      await pruneAndPut(this.storage, 'ticket:', LIMITS.tickets, t, bearer.hash, ticket);
       return { ticket: bearer.secret, expiresAt: expires, attempts: LIMITS.ticketAttempts };
     }
-    const expires = t + this.life.session;
-    await this.#pruneAndPut('session:', LIMITS.sessions, t, bearer.hash, { created: t, expires, method: 'password' });
-    return { session: bearer.secret, expiresAt: expires, method: 'password' };
+    return this.#openSession(t, bearer, 'password', known ? device : null);
+  }
+
+  /**
+   * Stores a new session (and the browser's device record: renewed if it is known, new if
+   * not), with `writes` in the same put. The answer of every sign-in.
+   */
+  async #openSession(t, bearer, method, device, writes = {}) {
+    const old = device ? await this.storage.get(`device:${device}`) : undefined;
+    const id = old ? device : newId();
+    const record = old ? { ...old, lastUsed: t } : newDevice(t);
+    const s = newSession(t, this.life, method, id);
+    await pruneAndPut(this.storage, 'device:', LIMITS.devices, t, id, record, writes);
+    await pruneAndPut(this.storage, 'session:', LIMITS.sessions, t, bearer.hash, s);
+    return { session: bearer.secret, expiresAt: s.expires, method, _device: id };
   }
 
   async #loginVerify({ username, ticket, code, recoveryCode }) {
     const t = now();
     const keys = ServerKeys.from(this.env);
     const ticketKey = `ticket:${await sha256Hex(ticket)}`;
-    const session = await newBearer();
+    const bearer = await newBearer();
     for (let i = 0; i < COMMIT_TRIES; i++) {
       const seen = await this.storage.get('tfa');
       const plain = code !== undefined && seen ? await this.#decryptSecrets(seen, username, keys) : null;
@@ -154,7 +184,7 @@ export class User extends DurableObject {
       const tk = got.get(ticketKey);
       if (!got.get('account') || !tk || tk.expires <= t || tk.attemptsLeft <= 0) {
         if (tk) await this.storage.delete(ticketKey);
-        throw new ApiError('TICKET_EXPIRED', 'This sign-in has expired: enter your password again.');
+        throw ticketExpired();
       }
       if (!describeState(tfa.state).enabled) {
         await this.storage.delete(ticketKey);
@@ -162,19 +192,11 @@ export class User extends DurableObject {
       }
       // An authenticator changed between the decryption and this read: decrypt again.
       if (code !== undefined && (!plain || !sameSecrets(seen, tfa))) continue;
-      const r =
-        code !== undefined
-          ? verifyCode(tfa.state, plain.secrets, code, { time: t })
-          : useRecoveryCode(tfa.state, keys.recoveryKey, recoveryCode, { time: t });
-      const next = { ...tfa, state: r.state };
-      if (plain?.rotated) next.secrets = plain.rotated;
-      const writes = { tfa: next };
+      const { r, writes } = this.#secondFactor(tfa, plain, code, recoveryCode, keys, t);
       if (r.outcome === 'accepted') {
         const method = code !== undefined ? 'otp' : 'recovery';
-        const expires = t + this.life.session;
         await this.storage.delete(ticketKey);
-        await this.#pruneAndPut('session:', LIMITS.sessions, t, session.hash, { created: t, expires, method }, writes);
-        const out = { session: session.secret, expiresAt: expires, method };
+        const out = await this.#openSession(t, bearer, method, tk.device, writes);
         if (method === 'recovery') out.recoveryCodesRemaining = r.remaining;
         return out;
       }
@@ -191,48 +213,182 @@ export class User extends DurableObject {
     throw conflict();
   }
 
+  /** The synchronous check of a code or recovery code, and the tfa write it implies. */
+  #secondFactor(tfa, plain, code, recoveryCode, keys, t) {
+    const r =
+      code !== undefined
+        ? verifyCode(tfa.state, plain.secrets, code, { time: t })
+        : useRecoveryCode(tfa.state, keys.recoveryKey, recoveryCode, { time: t });
+    const next = { ...tfa, state: r.state };
+    if (plain?.rotated) next.secrets = plain.rotated;
+    return { r, writes: { tfa: next } };
+  }
+
   async #logout({ session }) {
-    const key = `session:${await sha256Hex(session)}`;
+    const key = await sessionKey(session);
     await this.storage.delete(key);
     return {};
   }
 
-  async #profile({ username, session }) {
+  async #profile(a) {
     const t = now();
-    const key = await this.#sessionKey(session);
-    const got = await this.storage.get(['account', 'tfa', key]);
-    const account = this.#checkAccount(got.get('account'), username, 'UNAUTHENTICATED');
-    const s = await this.#checkSession(got.get(key), key, t);
-    const info = describeState(got.get('tfa').state);
-    const pending = got.get('tfa').pending;
+    const { account, tfa, record: s } = await this.#open(a, t);
+    const info = describeState(tfa.state);
+    const pending = tfa.pending;
     return {
       username: account.username,
       created: account.created,
       twoFactor: {
         enabled: info.enabled,
-        authenticators: info.factors.map((f) => ({ id: f.id, name: f.label, added: f.created })),
+        authenticators: info.factors.map(publicFactor),
         recoveryCodesRemaining: info.recoveryRemaining,
         removalCode: info.hasRemovalCode,
         lockedUntil: info.lockedUntil && info.lockedUntil > t ? info.lockedUntil : null,
         enrollmentPending: Boolean(pending && pending.expires > t),
       },
-      session: { authenticatedWith: s.method, created: s.created, expiresAt: s.expires },
+      session: {
+        authenticatedWith: s.method,
+        created: s.created,
+        expiresAt: s.expires,
+        stepUpUntil: steppedUp(s, t, this.life) ? s.stepUpAt + this.life.stepUp : null,
+      },
     };
+  }
+
+  // ---- the opening of every session method --------------------------------------------------
+
+  /**
+   * The start of every method that needs a session: the WebCrypto work first (session hash,
+   * PBKDF2 when a password is given), then the commit read and its checks - the account, the
+   * live session (its lastSeen kept within a minute), the password (on this browser's count),
+   * and with `stepUp` a recent second factor (while 2FA is on; the password while it is off;
+   * see `needed` below).
+   * The caller decides and writes with nothing but storage awaited after this read.
+   */
+  async #open({ username, session, password, device, stepUp = false }, t) {
+    const key = await sessionKey(session);
+    const deviceKey = device ? `device:${device}` : null;
+    const attempt = password !== undefined ? await passwordAttempt(this.storage, password, t, deviceKey) : null;
+    // commit
+    const got = await this.storage.get(['account', 'tfa', key, ...(deviceKey ? [deviceKey] : [])]);
+    const account = accountOf(got, username, 'UNAUTHENTICATED');
+    const record = await checkSession(this.storage, got.get(key), key, t);
+    const tfa = got.get('tfa');
+    if (attempt !== null) {
+      const known = liveDevice(got, deviceKey);
+      await judgePassword(this.storage, account, known, attempt, t);
+    }
+    const enabled = describeState(tfa.state).enabled;
+    // While 2FA is on only a recent second factor will do; while it is off, the password sent
+    // with this request, or a recent one ('if-enabled': nothing while it is off).
+    const needed = stepUp === true ? enabled || attempt === null : stepUp === 'if-enabled' && enabled;
+    if (needed && !steppedUp(record, t, this.life)) throw stepUpRequired();
+    if (t - (record.lastSeen ?? 0) >= 60) await this.storage.put(key, { ...record, lastSeen: t });
+    return { account, tfa, key, record, enabled };
+  }
+
+  /**
+   * After a change to the second factor or the password: the revocation rule, and a fresh
+   * device record for this browser (its old one goes with the others).
+   */
+  async #revoke(opened, t, { tokens = false, writes = {} } = {}) {
+    await revokeOthers(this.storage, { keepSession: opened.key, tokens });
+    const device = newId();
+    await this.storage.put({
+      ...writes,
+      [`device:${device}`]: newDevice(t),
+      [opened.key]: { ...opened.record, device, lastSeen: t },
+    });
+    return device;
+  }
+
+  // ---- step-up, sessions, password, account ----------------------------------------------
+
+  /**
+   * POST /api/session/step-up: the password and, while 2FA is on, a code or a recovery code of
+   * an existing authenticator; the session may then make sensitive changes for LIFETIMES.stepUp.
+   */
+  async #stepUp(a) {
+    const t = now();
+    const keys = ServerKeys.from(this.env);
+    for (let i = 0; i < COMMIT_TRIES; i++) {
+      const seen = await this.storage.get('tfa');
+      const plain = a.code !== undefined && seen ? await this.#decryptSecrets(seen, a.username, keys) : null;
+      const opened = await this.#open(a, t);
+      const { tfa, key, record, enabled } = opened;
+      if (!enabled) {
+        if (a.code !== undefined || a.recoveryCode !== undefined) throw twoFactorOff();
+        await this.storage.put(key, { ...record, stepUpAt: t, lastSeen: t });
+        return { stepUpUntil: t + this.life.stepUp };
+      }
+      if (a.code === undefined && a.recoveryCode === undefined) {
+        throw new ApiError('INVALID_ARGUMENT', 'Two-factor authentication is on: send a "code" or a "recoveryCode" too.');
+      }
+      if (a.code !== undefined && !sameSecrets(seen, tfa)) continue;
+      const { r, writes } = this.#secondFactor(tfa, plain, a.code, a.recoveryCode, keys, t);
+      if (r.outcome === 'accepted') {
+        await this.storage.put({ ...writes, [key]: { ...record, stepUpAt: t, lastSeen: t } });
+        const out = { stepUpUntil: t + this.life.stepUp };
+        if (a.recoveryCode !== undefined) out.recoveryCodesRemaining = r.remaining;
+        return out;
+      }
+      await this.storage.put(writes);
+      throw codeError(r);
+    }
+    throw conflict();
+  }
+
+  async #listSessions(a) {
+    const t = now();
+    const { key } = await this.#open(a, t);
+    return { sessions: await listSessions(this.storage, key, t) };
+  }
+
+  /** Signs one session out (its browser's device record goes with it, unless it is this one). */
+  async #deleteSession(a) {
+    const t = now();
+    const { record } = await this.#open(a, t);
+    const found = await sessionById(this.storage, a.id);
+    if (!found) throw new ApiError('NOT_FOUND', 'No session has that id.');
+    const drop = [found[0]];
+    if (found[1].device && found[1].device !== record.device) drop.push(`device:${found[1].device}`);
+    await deleteKeys(this.storage, drop);
+    return { current: found[1].id === record.id };
+  }
+
+  async #revokeOtherSessions(a) {
+    const t = now();
+    const { key, record } = await this.#open(a, t);
+    await revokeOthers(this.storage, { keepSession: key, keepDevice: record.device });
+    return {};
+  }
+
+  /** POST /api/password: the current password (under step-up) and the new one. */
+  async #changePassword(a) {
+    const t = now();
+    const record = await hashPassword(a.newPassword);
+    const opened = await this.#open({ ...a, stepUp: true }, t);
+    const account = await this.storage.get('account');
+    const writes = { account: { ...account, password: record, pwFailures: 0, pwLockedUntil: 0 } };
+    return { status: 'changed', _device: await this.#revoke(opened, t, { tokens: true, writes }) };
+  }
+
+  /** DELETE /api/account: every record of the user goes (the worker then frees the name). */
+  async #deleteAccount(a) {
+    const t = now();
+    await this.#open({ ...a, stepUp: true }, t);
+    await this.storage.deleteAll();
+    return { status: 'deleted' };
   }
 
   // ---- enrollment and authenticators ------------------------------------------------------
 
-  async #enrollStart({ username, session }) {
+  async #enrollStart(a) {
     const t = now();
     const keys = ServerKeys.from(this.env);
-    const key = await this.#sessionKey(session);
-    const e = startEnrollment({ issuer: issuer(this.env), account: username });
-    const box = await keys.encrypt(e.secret, username);
-    // commit
-    const got = await this.storage.get(['account', 'tfa', key]);
-    this.#checkAccount(got.get('account'), username, 'UNAUTHENTICATED');
-    await this.#checkSession(got.get(key), key, t);
-    const tfa = got.get('tfa');
+    const e = startEnrollment({ issuer: issuer(this.env), account: a.username });
+    const box = await keys.encrypt(e.secret, a.username);
+    const { tfa } = await this.#open({ ...a, stepUp: 'if-enabled' }, t);
     if (describeState(tfa.state).factors.length >= LIMITS.authenticators) {
       throw new ApiError('LIMIT_REACHED', `At most ${LIMITS.authenticators} authenticators: remove one first.`);
     }
@@ -241,19 +397,13 @@ export class User extends DurableObject {
     return { uri: e.uri, account: e.account, issuer: e.issuer, key: e.key, type: e.type, expiresAt: expires };
   }
 
-  async #enrollConfirm({ username, session, code, password, name, removalCode }) {
+  async #enrollConfirm(a) {
     const t = now();
     const keys = ServerKeys.from(this.env);
-    const key = await this.#sessionKey(session);
-    const attempt = await this.#passwordAttempt(password, t);
     const seen = await this.storage.get('tfa');
-    const secret = seen?.pending ? await keys.decrypt(seen.pending.box, username) : null;
-    // commit
-    const got = await this.storage.get(['account', 'tfa', key]);
-    const account = this.#checkAccount(got.get('account'), username, 'UNAUTHENTICATED');
-    await this.#checkSession(got.get(key), key, t);
-    await this.#judgePassword(account, attempt, t);
-    const tfa = got.get('tfa');
+    const secret = seen?.pending ? await keys.decrypt(seen.pending.box, a.username) : null;
+    const opened = await this.#open({ ...a, stepUp: true }, t);
+    const { tfa } = opened;
     const pending = tfa.pending;
     if (!pending || pending.expires <= t) {
       if (pending) await this.storage.put('tfa', { ...tfa, pending: null });
@@ -263,7 +413,7 @@ export class User extends DurableObject {
       throw new ApiError('ENROLLMENT_EXPIRED', 'A newer setup replaced this one: scan the new QR code.');
     }
     const before = describeState(tfa.state);
-    const r = confirmEnrollment(tfa.state, { secret, code, label: name, time: t });
+    const r = confirmEnrollment(tfa.state, { secret, code: a.code, label: a.name, time: t });
     if (r.outcome !== 'accepted') {
       await this.storage.put('tfa', { ...tfa, state: r.state });
       throw new ApiError('INVALID_CODE', 'That code is not right: check the authenticator shows this account and try the current code.');
@@ -271,91 +421,79 @@ export class User extends DurableObject {
     let state = r.state;
     const out = {};
     if (!before.enabled) {
-      const g = generateRecoveryCodes(state, keys.recoveryKey, { removalCode: removalCode === true });
+      const g = generateRecoveryCodes(state, keys.recoveryKey, { removalCode: a.removalCode === true });
       state = g.state;
       out.recoveryCodes = g.codes;
       if (g.removalCode) out.removalCode = g.removalCode;
+      // Tokens are meant to work without 2FA, so they stay: the page offers to revoke them.
+      out.existingTokens = await listTokens(this.storage, t);
     }
-    await this.storage.put('tfa', {
-      state,
-      secrets: { ...tfa.secrets, [r.factorId]: pending.box },
-      pending: null,
-    });
+    const tfaNext = { state, secrets: { ...tfa.secrets, [r.factorId]: pending.box }, pending: null };
+    // This session just proved the password and the new authenticator.
+    opened.record = { ...opened.record, stepUpAt: t };
+    const device = await this.#revoke(opened, t, { writes: { tfa: tfaNext } });
     const f = describeState(state).factors.find((x) => x.id === r.factorId);
-    return { authenticator: { id: f.id, name: f.label, added: f.created }, ...out };
+    return { authenticator: publicFactor(f), ...out, _device: device };
   }
 
-  async #renameAuthenticator({ username, session, id, name }) {
+  async #renameAuthenticator(a) {
     const t = now();
-    const key = await this.#sessionKey(session);
-    // commit
-    const got = await this.storage.get(['account', 'tfa', key]);
-    this.#checkAccount(got.get('account'), username, 'UNAUTHENTICATED');
-    await this.#checkSession(got.get(key), key, t);
-    const tfa = got.get('tfa');
-    findFactor(tfa.state, id);
-    const state = renameFactor(tfa.state, id, name);
+    const { tfa } = await this.#open(a, t);
+    findFactor(tfa.state, a.id);
+    const state = renameFactor(tfa.state, a.id, a.name);
     await this.storage.put('tfa', { ...tfa, state });
-    return { authenticator: publicFactor(findFactor(state, id)) };
+    return { authenticator: publicFactor(findFactor(state, a.id)) };
   }
 
-  async #removeAuthenticator({ username, session, id, password }) {
+  async #removeAuthenticator(a) {
     const t = now();
-    const { tfa } = await this.#sessionAndPassword({ username, session, password }, t);
-    findFactor(tfa.state, id);
-    const state = removeFactor(tfa.state, id);
+    const opened = await this.#open({ ...a, stepUp: true }, t);
+    const { tfa } = opened;
+    findFactor(tfa.state, a.id);
+    const state = removeFactor(tfa.state, a.id);
     const secrets = { ...tfa.secrets };
-    delete secrets[id];
-    await this.storage.put('tfa', { ...tfa, state, secrets });
-    return { twoFactorEnabled: describeState(state).enabled };
+    delete secrets[a.id];
+    const enabled = describeState(state).enabled;
+    const device = await this.#revoke(opened, t, { tokens: !enabled, writes: { tfa: { ...tfa, state, secrets } } });
+    return { twoFactorEnabled: enabled, _device: device };
   }
 
-  async #regenerate({ username, session, password, removalCode }) {
+  async #regenerate(a) {
     const t = now();
     const keys = ServerKeys.from(this.env);
-    const { tfa } = await this.#sessionAndPassword({ username, session, password }, t);
-    if (!describeState(tfa.state).enabled) throw twoFactorOff();
-    const g = generateRecoveryCodes(tfa.state, keys.recoveryKey, { removalCode: removalCode === true });
-    await this.storage.put('tfa', { ...tfa, state: g.state });
-    return g.removalCode ? { recoveryCodes: g.codes, removalCode: g.removalCode } : { recoveryCodes: g.codes };
+    const opened = await this.#open({ ...a, stepUp: true }, t);
+    const { tfa } = opened;
+    if (!opened.enabled) throw twoFactorOff();
+    const g = generateRecoveryCodes(tfa.state, keys.recoveryKey, { removalCode: a.removalCode === true });
+    const device = await this.#revoke(opened, t, { writes: { tfa: { ...tfa, state: g.state } } });
+    const out = g.removalCode ? { recoveryCodes: g.codes, removalCode: g.removalCode } : { recoveryCodes: g.codes };
+    return { ...out, _device: device };
   }
 
-  async #disable({ username, session, password }) {
+  async #disable(a) {
     const t = now();
-    const { tfa } = await this.#sessionAndPassword({ username, session, password }, t);
-    await this.storage.put('tfa', { state: disableTwoFactor(tfa.state), secrets: {}, pending: null });
-    return { twoFactorEnabled: false };
-  }
-
-  /**
-   * The start of every action that needs the session and the password: the WebCrypto work
-   * first (session hash, PBKDF2), then the commit read and its checks. The caller decides and
-   * writes with nothing but storage awaited after this read.
-   */
-  async #sessionAndPassword({ username, session, password }, t) {
-    const key = await this.#sessionKey(session);
-    const attempt = await this.#passwordAttempt(password, t);
-    // commit
-    const got = await this.storage.get(['account', 'tfa', key]);
-    const account = this.#checkAccount(got.get('account'), username, 'UNAUTHENTICATED');
-    await this.#checkSession(got.get(key), key, t);
-    await this.#judgePassword(account, attempt, t);
-    return { account, tfa: got.get('tfa') };
+    const opened = await this.#open({ ...a, stepUp: true }, t);
+    const tfa = { state: disableTwoFactor(opened.tfa.state), secrets: {}, pending: null };
+    const device = await this.#revoke(opened, t, { tokens: true, writes: { tfa } });
+    return { twoFactorEnabled: false, _device: device };
   }
 
   /** The IONOS case: username + password + the 16-digit removal code, no session. */
-  async #removeWithCode({ username, password, removalCode }) {
+  async #removeWithCode({ username, password, removalCode, device }) {
     const t = now();
     const keys = ServerKeys.from(this.env);
-    const attempt = await this.#passwordAttempt(password, t);
+    const deviceKey = device ? `device:${device}` : null;
+    const attempt = await passwordAttempt(this.storage, password, t, deviceKey);
     // commit
-    const got = await this.storage.get(['account', 'tfa']);
-    const account = this.#checkAccount(got.get('account'), username);
-    await this.#judgePassword(account, attempt, t);
+    const got = await this.storage.get(['account', 'tfa', ...(deviceKey ? [deviceKey] : [])]);
+    const account = accountOf(got, username, 'WRONG_PASSWORD');
+    const known = liveDevice(got, deviceKey);
+    await judgePassword(this.storage, account, known, attempt, t);
     const tfa = got.get('tfa');
     if (!describeState(tfa.state).enabled) throw twoFactorOff();
     const r = useRemovalCode(tfa.state, keys.recoveryKey, removalCode, { time: t });
     if (r.outcome === 'accepted') {
+      await revokeOthers(this.storage, { tokens: true });
       await this.storage.put('tfa', { state: r.state, secrets: {}, pending: null });
       return { twoFactorEnabled: false };
     }
@@ -365,136 +503,30 @@ export class User extends DurableObject {
 
   // ---- update-client tokens ---------------------------------------------------------------
 
-  async #createToken({ username, session, name, expiresInDays }) {
+  async #createToken(a) {
     const t = now();
-    const key = await this.#sessionKey(session);
     const bearer = await newBearer();
     const id = b64url(randomBytes(9));
-    // commit
-    const got = await this.storage.get(['account', key]);
-    this.#checkAccount(got.get('account'), username, 'UNAUTHENTICATED');
-    await this.#checkSession(got.get(key), key, t);
-    const tokens = await this.storage.list({ prefix: 'token:' });
-    const expired = [...tokens].filter(([, v]) => v.expires <= t).map(([k]) => k);
-    if (expired.length) await this.storage.delete(expired);
-    if (tokens.size - expired.length >= LIMITS.tokens) {
-      throw new ApiError('LIMIT_REACHED', `At most ${LIMITS.tokens} update tokens: delete one first.`);
-    }
-    const expires = t + expiresInDays * this.life.tokenDay;
-    await this.storage.put(`token:${id}`, { name, hash: bearer.hash, created: t, expires, lastUsed: null });
-    return { id, name, token: `${textToB64url(username)}.${id}.${bearer.secret}`, created: t, expiresAt: expires };
+    await this.#open({ ...a, stepUp: true }, t);
+    const expires = t + a.expiresInDays * this.life.tokenDay;
+    await addToken(this.storage, t, { id, name: a.name, hash: bearer.hash, expires });
+    return { id, name: a.name, secret: bearer.secret, created: t, expiresAt: expires };
   }
 
-  async #listTokens({ username, session }) {
+  async #listTokens(a) {
     const t = now();
-    const key = await this.#sessionKey(session);
-    const got = await this.storage.get(['account', key]);
-    this.#checkAccount(got.get('account'), username, 'UNAUTHENTICATED');
-    await this.#checkSession(got.get(key), key, t);
-    const tokens = await this.storage.list({ prefix: 'token:' });
-    return {
-      tokens: [...tokens]
-        .map(([k, v]) => ({
-          id: k.slice('token:'.length),
-          name: v.name,
-          created: v.created,
-          expiresAt: v.expires,
-          expired: v.expires <= t,
-          lastUsed: v.lastUsed,
-        }))
-        .sort((a, b) => a.created - b.created || a.id.localeCompare(b.id)),
-    };
+    await this.#open(a, t);
+    return { tokens: await listTokens(this.storage, t) };
   }
 
-  async #deleteToken({ username, session, id }) {
+  async #deleteToken(a) {
     const t = now();
-    const key = await this.#sessionKey(session);
-    const got = await this.storage.get(['account', key, `token:${id}`]);
-    this.#checkAccount(got.get('account'), username, 'UNAUTHENTICATED');
-    await this.#checkSession(got.get(key), key, t);
-    if (!got.get(`token:${id}`)) throw new ApiError('NOT_FOUND', 'No update token has that id.');
-    await this.storage.delete(`token:${id}`);
+    await this.#open(a, t);
+    await deleteToken(this.storage, a.id);
     return {};
   }
 
-  /** The update-client endpoint: authenticated by the token alone, 2FA or not. */
-  async #update({ username, id, secret }) {
-    const t = now();
-    const hash = await sha256Hex(secret);
-    // commit
-    const got = await this.storage.get(['account', `token:${id}`]);
-    const tok = got.get(`token:${id}`);
-    if (!got.get('account') || got.get('account').username !== username || !tok || !constantTimeEqual(tok.hash, hash) || tok.expires <= t) {
-      throw new ApiError('UNAUTHENTICATED', 'The update token is not valid (wrong, deleted or expired).');
-    }
-    await this.storage.put(`token:${id}`, { ...tok, lastUsed: t });
-    return { username, token: { id, name: tok.name }, at: t };
-  }
-
   // ---- helpers ----------------------------------------------------------------------------
-
-  /** The account, or WRONG_PASSWORD (unknown user; same answer as a wrong password). */
-  #checkAccount(account, username, missing = 'WRONG_PASSWORD') {
-    if (!account || account.username !== username) {
-      throw missing === 'WRONG_PASSWORD'
-        ? new ApiError('WRONG_PASSWORD', 'Wrong username or password.')
-        : new ApiError('UNAUTHENTICATED', 'Sign in first.');
-    }
-    return account;
-  }
-
-  /** Prepare phase of a password check: PBKDF2 under the stored salt (a dummy one if none). */
-  async #passwordAttempt(password, t) {
-    const account = await this.storage.get('account');
-    if (account && account.pwLockedUntil > t) throw passwordLocked(account.pwLockedUntil);
-    return passwordAttempt(password, account?.password);
-  }
-
-  /**
-   * Commit phase of a password check, on the account just read: LOCKED while locked (unchecked,
-   * not counted), WRONG_PASSWORD with the failure counted (and a lock past the free ones), or
-   * the count reset. Writes before it throws.
-   */
-  async #judgePassword(account, attempt, t) {
-    if (account.pwLockedUntil > t) throw passwordLocked(account.pwLockedUntil);
-    if (constantTimeEqual(attempt, account.password.hash)) {
-      if (account.pwFailures !== 0 || account.pwLockedUntil !== 0) {
-        await this.storage.put('account', { ...account, pwFailures: 0, pwLockedUntil: 0 });
-      }
-      return;
-    }
-    const failures = account.pwFailures + 1;
-    const { freeFailures, baseLockout, maxLockout } = PASSWORD_THROTTLE;
-    const over = failures - freeFailures;
-    const lockedUntil = over > 0 ? t + Math.min(maxLockout, baseLockout * 2 ** Math.min(over - 1, 20)) : 0;
-    await this.storage.put('account', { ...account, pwFailures: failures, pwLockedUntil: lockedUntil });
-    const details = lockedUntil ? { retryAt: lockedUntil } : { attemptsLeft: -over };
-    throw new ApiError('WRONG_PASSWORD', 'Wrong username or password.', details);
-  }
-
-  #sessionKey(session) {
-    return sha256Hex(session).then((h) => `session:${h}`);
-  }
-
-  /** The live session record, or UNAUTHENTICATED (an expired one is deleted). */
-  async #checkSession(record, key, t) {
-    if (!record) throw new ApiError('UNAUTHENTICATED', 'Sign in first (no session, or it was signed out).');
-    if (record.expires <= t) {
-      await this.storage.delete(key);
-      throw new ApiError('UNAUTHENTICATED', 'Your session has expired: sign in again.');
-    }
-    return record;
-  }
-
-  /** Stores a new session or ticket, deleting expired ones and the oldest past `limit`. */
-  async #pruneAndPut(prefix, limit, t, hash, value, writes = {}) {
-    const all = await this.storage.list({ prefix });
-    const live = [...all].filter(([, v]) => v.expires > t).sort((a, b) => a[1].created - b[1].created);
-    const drop = [...all].filter(([, v]) => v.expires <= t).map(([k]) => k);
-    while (live.length >= limit) drop.push(live.shift()[0]);
-    if (drop.length) await this.storage.delete(drop);
-    await this.storage.put({ ...writes, [`${prefix}${hash}`]: value });
-  }
 
   /**
    * Prepare phase of a code check: every authenticator's secret, decrypted. Secrets stored
@@ -515,8 +547,17 @@ export class User extends DurableObject {
   }
 }
 
+/** The account of a commit read, or WRONG_PASSWORD / UNAUTHENTICATED when there is none. */
+function accountOf(got, username, missing) {
+  const account = got.get('account');
+  if (!account || account.username !== username) {
+    throw missing === 'WRONG_PASSWORD' ? wrongPassword() : new ApiError('UNAUTHENTICATED', 'Sign in first.');
+  }
+  return account;
+}
+
 function sameSecrets(a, b) {
-  return JSON.stringify(a.secrets) === JSON.stringify(b.secrets);
+  return JSON.stringify(a?.secrets) === JSON.stringify(b?.secrets);
 }
 
 function findFactor(state, id) {
@@ -533,12 +574,12 @@ function twoFactorOff() {
   return new ApiError('TWO_FACTOR_OFF', 'Two-factor authentication is off for this account.');
 }
 
-function conflict() {
-  return new ApiError('CONFLICT', 'The account changed during the request: try again.');
+function ticketExpired() {
+  return new ApiError('TICKET_EXPIRED', 'This sign-in has expired: enter your password again.');
 }
 
-function passwordLocked(retryAt) {
-  return new ApiError('LOCKED', 'Too many wrong passwords: try again later.', { retryAt, lock: 'password' });
+function conflict() {
+  return new ApiError('CONFLICT', 'The account changed during the request: try again.');
 }
 
 /** The API error of a code check that was not accepted (verifyCode or useRecoveryCode). */

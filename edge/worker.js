@@ -15,6 +15,8 @@ import { handleApi } from './api.js';
 import { notFound, rawPathOf, safeSegments, serveFile, textResponse } from './static.js';
 
 export { User } from './user.js';
+export { Directory } from './directory.js';
+export { AddressLimit } from './address-limit.js';
 
 async function handleStatic(request, env, segments) {
   if (request.method !== 'GET' && request.method !== 'HEAD') {

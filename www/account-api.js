@@ -20,7 +20,7 @@ export class ApiError extends Error {
     this.attemptsLeft = error.attemptsLeft;
     this.ticketAttemptsLeft = error.ticketAttemptsLeft;
     this.retryAt = error.retryAt;
-    /** For LOCKED: which lock applies, 'code' or 'password'. */
+    /** For LOCKED: which lock applies, 'code', 'password' or 'address'. */
     this.lock = error.lock;
   }
 }
@@ -51,8 +51,22 @@ async function call(method, path, body) {
   } catch {
     // not JSON (a proxy's error page): the status decides below
   }
-  if (!response.ok) throw new ApiError(response.status, data?.error ?? {});
+  if (!response.ok) {
+    const err = new ApiError(response.status, data?.error ?? {});
+    // Sensitive changes may ask for a fresh second factor: account-stepup.js asks the person,
+    // then the same request is sent once more.
+    if (err.code === 'STEP_UP_REQUIRED' && stepUpHandler && (await stepUpHandler())) return call(method, path, body);
+    throw err;
+  }
   return data;
+}
+
+/** @type {(() => Promise<boolean>) | null} */
+let stepUpHandler = null;
+
+/** What answers STEP_UP_REQUIRED: resolves true once the session is stepped up, false if not. */
+export function onStepUpRequired(handler) {
+  stepUpHandler = handler;
 }
 
 const id = (value) => encodeURIComponent(String(value));
@@ -78,6 +92,13 @@ export const api = {
   /** The IONOS case: no session, the 16-digit removal code turns 2FA off. */
   removeWithRecoveryCode: (username, password, removalCode) =>
     call('POST', '/api/2fa/remove', { username, password, removalCode }),
+  /** `{ password, code }`, `{ password, recoveryCode }`, or `{ password }` with 2FA off */
+  stepUp: (body) => call('POST', '/api/session/step-up', body),
+  listSessions: () => call('GET', '/api/sessions'),
+  endSession: (sessionId) => call('DELETE', `/api/sessions/${id(sessionId)}`, {}),
+  endOtherSessions: () => call('POST', '/api/sessions/revoke-others', {}),
+  changePassword: (password, newPassword) => call('POST', '/api/password', { password, newPassword }),
+  deleteAccount: (password) => call('DELETE', '/api/account', { password }),
   listTokens: () => call('GET', '/api/tokens'),
   createToken: (name, expiresInDays) => call('POST', '/api/tokens', { name, expiresInDays }),
   deleteToken: (tokenId) => call('DELETE', `/api/tokens/${id(tokenId)}`, {}),

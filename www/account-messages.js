@@ -37,6 +37,7 @@ const FIELDS = {
   removalCode: 'removal',
   name: 'name',
   expiresInDays: 'expires',
+  newPassword: 'newPassword',
 };
 
 /**
@@ -61,7 +62,12 @@ export function describeError(err, where = 'other') {
     case 'WRONG_PASSWORD': {
       const field = 'password';
       if (retryAt) return { text: 'Too many wrong passwords. Try again at {time}.', field, retryAt };
-      const base = where === 'signin' || where === 'removal' ? 'Wrong username or password.' : 'That password is not right.';
+      // The service says nothing more (not even whether the account exists): after many wrong
+      // attempts, a browser that never signed in here waits, with the same answer.
+      if (where === 'signin' || where === 'removal') {
+        return { text: 'Wrong username or password. After many wrong attempts, a browser that has not signed in here before must wait a while.', field };
+      }
+      const base = 'That password is not right.';
       let left = '';
       if (attemptsLeft === 0) left = ' The next wrong password pauses signing in for a while.';
       else if (typeof attemptsLeft === 'number' && attemptsLeft <= 3) {
@@ -72,12 +78,14 @@ export function describeError(err, where = 'other') {
     case 'LOCKED': {
       // The service says which lock applies; the route is only a fallback.
       const lock = /** @type {any} */ (err).lock ?? (where === 'code' || where === 'backup' ? 'code' : where === 'removal' ? undefined : 'password');
-      const what = lock === 'code' ? 'wrong codes' : lock === 'password' ? 'wrong passwords' : 'wrong attempts';
+      const what = lock === 'code' ? 'wrong codes' : lock === 'password' ? 'wrong passwords' : lock === 'address' ? 'attempts from your network' : 'wrong attempts';
       const field = lock === 'code' ? (where === 'backup' ? 'backup' : where === 'code' ? 'code' : undefined) : lock === 'password' ? 'password' : undefined;
       return retryAt
         ? { text: `Too many ${what}. Try again at {time}.`, field, retryAt }
         : { text: `Too many ${what}. Try again later.`, field };
     }
+    case 'STEP_UP_REQUIRED':
+      return { text: 'This change needs you to confirm it is you with your password and a code. Try again.' };
     case 'CODE_REPLAYED':
       return { text: 'That code was already used. Wait for the next one.', field: 'code' };
     case 'INVALID_CODE': {

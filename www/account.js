@@ -11,6 +11,10 @@ import { clearBackupCodes, initBackupCodes, renderBackupCodes } from './account-
 import { initEnrollment, startEnrollment } from './account-enroll.js';
 import { clearErrors, codeInput, fieldError, normaliseCode, onSubmit, renderMessage, valueOf } from './account-form.js';
 import { describeError, formatDate, plural } from './account-messages.js';
+import { noteOldTokens } from './account-old-tokens.js';
+import { initPassword } from './account-password.js';
+import { initSessions, loadSessions } from './account-sessions.js';
+import { initStepUp } from './account-stepup.js';
 import { forgetFreshToken, initTokens, loadTokens } from './account-tokens.js';
 import { $ } from './dom.js';
 
@@ -486,6 +490,9 @@ async function showAccount(message = '', kind = 'good', focus) {
   renderProfile(profile);
   showView('view-account', focus ?? ui.accountTitle);
   flash(message, kind);
+  // The sessions list and the old-tokens note fill in by themselves (they report their own errors).
+  loadSessions();
+  noteOldTokens(profile);
   await loadTokens();
 }
 
@@ -625,6 +632,21 @@ function init() {
   };
   initEnrollment(app);
   initTokens(app);
+  initSessions(app);
+  initStepUp({ twoFactorOn: () => Boolean(profile?.twoFactor.enabled) });
+  initPassword({
+    ...app,
+    refresh: (message) => {
+      forgetFreshToken(); // the password change revoked it
+      return showAccount(message, 'good');
+    },
+    deleted: () => {
+      profile = null;
+      hint.set(false);
+      forgetFreshToken();
+      showSignedOut('signin', 'Your account is deleted.', 'good');
+    },
+  });
   initBackupCodes({ onDone: () => showAccount('', 'good', ui.tfaTitle) });
 }
 
@@ -648,6 +670,8 @@ async function start() {
   if (profile) {
     renderProfile(profile);
     showView('view-account', ui.accountTitle);
+    loadSessions();
+    noteOldTokens(profile);
     await loadTokens();
   } else {
     showSignedOut(location.hash.slice(1));

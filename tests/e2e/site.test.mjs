@@ -17,12 +17,12 @@ const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
 const PASSWORD = 'correct horse battery staple';
 const BACKUP_CODE = /^[0-9a-hjkmnp-tv-z]{4}-[0-9a-hjkmnp-tv-z]{4}-[0-9a-hjkmnp-tv-z]{4}$/;
-// The short-lived server: tickets and setups expire after this many seconds.
+// The short-lived server: tickets, setups and step-ups expire after this many seconds.
 const SHORT = 3;
 
 // The answers of the API that a browser logs as "Failed to load resource" (a wrong password,
 // a wrong code…): expected here. Anything else on the console is a failure.
-const EXPECTED_HTTP = /^console error: Failed to load resource: the server responded with a status of (400|401|409|429) /;
+const EXPECTED_HTTP = /^console error: Failed to load resource: the server responded with a status of (400|401|403|409|429) /;
 
 let server;
 let shortServer;
@@ -33,7 +33,7 @@ before(async () => {
   const launched = launchChromium();
   [server, shortServer] = await Promise.all([
     startWorkerd({ keys: newKeys(), logName: 'e2e-site-workerd.log' }),
-    startWorkerd({ keys: newKeys(), lifetimes: { ticket: SHORT, enrollment: SHORT }, logName: 'e2e-site-short-workerd.log' }),
+    startWorkerd({ keys: newKeys(), lifetimes: { ticket: SHORT, enrollment: SHORT, stepUp: SHORT }, logName: 'e2e-site-short-workerd.log' }),
   ]);
   const l = await launched;
   browser = l.browser;
@@ -643,7 +643,7 @@ describe('the account page', () => {
       await card.getByRole('button', { name: 'Create token' }).click();
       await page.locator('#token-new:not([hidden])').waitFor();
       const token = (await page.locator('#token-value').innerText()).trim();
-      assert.match(token, /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{12}\.[A-Za-z0-9_-]{43}$/);
+      assert.match(token, /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{12}\.[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{22}$/);
       assert.equal(await focused(page), 'token-copy');
       await card.getByRole('button', { name: 'Copy', exact: true }).click();
       await page.locator('#flash', { hasText: 'Token copied.' }).waitFor();
@@ -810,8 +810,9 @@ describe('the account page', () => {
       assert.ok(lockedText.endsWith(`Try again at ${localLocked}.`), `"${lockedText}" shows ${localLocked}`);
       await shot(page, '23-locked');
 
-      // Passwords have their own count: 10 free, then a pause. Nine wrong ones from elsewhere…
-      for (let i = 0; i < 9; i++) {
+      // Passwords have their own count. Strangers (no device cookie) share the account's: 20
+      // wrong ones lock it, with the same answer as any wrong password…
+      for (let i = 0; i < 20; i++) {
         const r = await fetch(`${server.base}/api/login`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json' },
@@ -819,14 +820,20 @@ describe('the account page', () => {
         });
         assert.equal(r.status, 401);
       }
-      // …then two here.
+      // …but this browser signed in before: its device cookie has a count of its own, 10 free.
       await view(page).getByRole('button', { name: 'Back to the password' }).click();
       await expectView(page, 'Sign in');
       assert.equal(await focused(page), 'signin-password');
       const password = view(page).getByLabel('Password');
-      await password.fill('still not it');
-      await view(page).getByRole('button', { name: 'Sign in' }).click();
-      await fieldMessage(page, 'signin-password', /^⚠?\s*Wrong username or password\. The next wrong password pauses signing in/);
+      for (let i = 0; i < 11; i++) {
+        await password.fill(`still not it ${i}`);
+        const [r] = await Promise.all([
+          page.waitForResponse((res) => res.url().endsWith('/api/login')),
+          view(page).getByRole('button', { name: 'Sign in' }).click(),
+        ]);
+        assert.equal(r.status(), 401);
+      }
+      await fieldMessage(page, 'signin-password', /^⚠?\s*Wrong username or password\. After many wrong attempts/);
       await password.fill('nor this one');
       await view(page).getByRole('button', { name: 'Sign in' }).click();
       const paused = await fieldMessage(page, 'signin-password', /^⚠?\s*Too many wrong passwords\. Try again at \d\d:\d\d:\d\d\.$/);
@@ -880,6 +887,100 @@ describe('the account page', () => {
       await assertCleanConsole(page, problems);
     } finally {
       await context.close();
+    }
+  });
+
+  test('where you are signed in: the sessions list, sign out everywhere else; confirm it is you; change the password; delete the account', async (t) => {
+    if (skipWithoutChromium(t)) return;
+    const { context, page, problems } = await personAt(shortServer.base);
+    const other = await personAt(shortServer.base);
+    try {
+      const phone = new Phone();
+      await signUp(page, 'dave');
+      await signInWithPassword(other.page, 'dave', { twoFactor: false });
+      await page.reload();
+      await expectView(page, /^Signed in as/);
+      const sessions = page.locator('#sessions li');
+      await sessions.nth(1).waitFor();
+      assert.equal(await sessions.count(), 2);
+      assert.match(await sessions.nth(0).innerText(), /This browser[\s\S]*with password · last seen/);
+      await shot(page, '27-sessions');
+      await page.getByRole('button', { name: 'Sign out everywhere else' }).click();
+      await page.locator('#flash').filter({ hasText: 'Every other browser is signed out.' }).waitFor();
+      assert.equal(await sessions.count(), 1);
+      assert.equal(await page.locator('#sessions-status').innerText(), 'Only this browser is signed in.');
+      // The other browser is signed out at its next request.
+      await other.page.reload();
+      await expectView(other.page, 'Sign in');
+
+      // A token made while 2FA is off (the sign-in is older than the step-up window: the
+      // password alone confirms it).
+      await sleep(SHORT * 1000 + 600);
+      await page.locator('#token-name').fill('Old router');
+      await page.getByRole('button', { name: 'Create token' }).click();
+      const dialog = page.locator('#stepup-dialog');
+      await dialog.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
+      assert.equal(await dialog.getByLabel('Code from your app').isVisible(), false, '2FA off: the password only');
+      await dialog.getByLabel('Password').fill(PASSWORD);
+      await dialog.getByRole('button', { name: 'Confirm' }).click();
+      await page.locator('#token-new:not([hidden])').waitFor();
+
+      // 2FA on: the token made before is pointed out (it keeps working without a code).
+      const { secret } = await turnOn(page, phone);
+      await view(page).getByRole('button', { name: 'I saved my backup codes' }).click();
+      await expectView(page, /^Signed in as/);
+      const old = page.locator('#tokens-before-2fa');
+      await old.waitFor();
+      assert.match(await old.innerText(), /1 update token was made before two-factor authentication was on \(“Old router”\)/);
+      await shot(page, '28-tokens-before-2fa');
+      await page.getByRole('button', { name: 'Delete token Old router' }).click();
+      await old.waitFor({ state: 'hidden' });
+      // Once the step-up has lapsed, a new token asks to confirm with the password and a code.
+      await sleep(SHORT * 1000 + 600);
+      await page.locator('#token-name').fill('Home router');
+      await page.getByRole('button', { name: 'Create token' }).click();
+      await dialog.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
+      assert.equal(await focused(page), 'stepup-password');
+      await dialog.getByLabel('Password').fill(PASSWORD);
+      await shot(page, '28-step-up-prompt');
+      // Six digits submit by themselves (the password is filled in).
+      await dialog.getByLabel('Code from your app').fill(phone.wrongCode(secret));
+      await fieldMessage(page, 'stepup-code', /That code is not right/);
+      await dialog.getByLabel('Password').fill(PASSWORD);
+      await dialog.getByLabel('Code from your app').pressSequentially(await phone.code(secret));
+      await page.locator('#token-new:not([hidden])').waitFor();
+      assert.equal(await dialog.isVisible(), false, 'the dialog closed and the token was made');
+
+      // The password change (within the step-up window).
+      await page.getByLabel('Current password').fill('not my password');
+      await page.getByLabel('New password').fill('a brand new password');
+      await page.getByRole('button', { name: 'Change password' }).click();
+      await fieldMessage(page, 'current-password', /That password is not right/);
+      await page.getByLabel('Current password').fill(PASSWORD);
+      await page.getByLabel('New password').fill('a brand new password');
+      await page.getByRole('button', { name: 'Change password' }).click();
+      await page.locator('#flash').filter({ hasText: 'Password changed.' }).waitFor();
+      assert.equal(await page.locator('#token-new').isHidden(), true, 'the revoked token is no longer shown');
+      await shot(page, '29-password-changed');
+
+      // Deleting the account (the step-up lapses first: the prompt comes again, then it goes).
+      await sleep(SHORT * 1000 + 600);
+      await page.getByText('Delete this account').click();
+      await page.locator('#delete-password').fill('a brand new password');
+      await page.getByRole('button', { name: 'Delete my account' }).click();
+      await dialog.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
+      await dialog.getByLabel('Password').fill('a brand new password');
+      await dialog.getByLabel('Code from your app').pressSequentially(await phone.code(secret));
+      await expectView(page, 'Sign in');
+      assert.equal(await flashText(page), 'Your account is deleted.');
+      await view(page).getByLabel('Username').fill('dave');
+      await view(page).getByLabel('Password').fill('a brand new password');
+      await view(page).getByRole('button', { name: 'Sign in' }).click();
+      await fieldMessage(page, 'signin-password', /Wrong username or password/);
+      await assertCleanConsole(page, problems);
+    } finally {
+      await context.close();
+      await other.context.close();
     }
   });
 });

@@ -22,9 +22,12 @@ describe('sign up, log in, log out', () => {
       { status: body.status, username: body.username, authenticatedWith: body.authenticatedWith },
       { status: 'signed_in', username: p.name, authenticatedWith: 'password' },
     );
-    assert.equal(res.setCookie.length, 1);
+    assert.equal(res.setCookie.length, 2, 'the session and this browser\'s device cookie');
     const cookie = res.setCookie[0];
-    assert.match(cookie, /^session=[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43};/);
+    assert.match(cookie, /^session=[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{22};/, 'name, random part, MAC');
+    const device = res.setCookie[1];
+    assert.match(device, /^device=[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{12}\.[A-Za-z0-9_-]{22}; Path=\/api; Max-Age=31536000; /);
+    assert.match(device, /; HttpOnly; SameSite=Strict/);
     assert.match(cookie, /; HttpOnly/);
     assert.match(cookie, /; SameSite=Strict/);
     assert.match(cookie, /; Path=\/api/);
@@ -47,6 +50,7 @@ describe('sign up, log in, log out', () => {
       enrollmentPending: false,
     });
     assert.equal(profile.session.authenticatedWith, 'password');
+    assert.ok(profile.session.stepUpUntil > Date.now() / 1000, 'a fresh password sign-in counts as a step-up');
   });
 
   test('the cookie is Secure when the request is https', () => {
@@ -100,10 +104,13 @@ describe('sign up, log in, log out', () => {
     assertOk(await a.signup(), 201);
     assertOk(await b.signup(), 201);
     assertError(await edge.client().get('/api/profile'), 401, 'UNAUTHENTICATED');
-    const [, secretA] = a.client.cookie.split('.');
+    const [, secretA, macA] = a.client.cookie.split('.');
     const [userB] = b.client.cookie.split('.');
-    // A's random part under B's name: B's object does not know it.
+    // A's random part (and MAC) under B's name: the MAC does not match.
+    assertError(await edge.client().get('/api/profile', { cookie: `${userB}.${secretA}.${macA}` }), 401, 'UNAUTHENTICATED');
     assertError(await edge.client().get('/api/profile', { cookie: `${userB}.${secretA}` }), 401, 'UNAUTHENTICATED');
+    // A's device cookie is not a session.
+    assertError(await edge.client().get('/api/profile', { cookie: a.client.device }), 401, 'UNAUTHENTICATED');
     for (const bad of ['garbage', 'a.b', `${userB}.`, `.${secretA}`, `${userB}.${secretA}.x`, `%%%.${secretA}`]) {
       assertError(await edge.client().get('/api/profile', { cookie: bad }), 401, 'UNAUTHENTICATED');
     }

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseUri, totp } from 'totp-wasm';
-import { Person, assertOk, pool, startEdge, tally, uniqueName } from './support/edge.mjs';
+import { Person, assertError, assertOk, pool, startEdge, tally, uniqueName } from './support/edge.mjs';
 
 const N = 50;
 let edge;
@@ -55,6 +55,9 @@ test(`${N} concurrent removals with one removal code: exactly one accepted`, asy
   const body = { username: p.name, password: p.password, removalCode: p.removalCode };
   const responses = await Promise.all(Array.from({ length: N }, () => edge.client().post('/api/2fa/remove', body)));
   assert.deepEqual(tally(responses), { 200: 1, TWO_FACTOR_OFF: N - 1 });
+  // The removal ended every session (revocation): the password alone signs in now.
+  assertError(await p.client.get('/api/profile'), 401, 'UNAUTHENTICATED');
+  assert.equal(assertOk(await p.login()).status, 'signed_in');
   assert.equal(assertOk(await p.client.get('/api/profile')).twoFactor.enabled, false);
 });
 

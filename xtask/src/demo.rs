@@ -109,18 +109,18 @@ pub fn command(ctx: &Ctx, args: &[String]) -> Result<ExitCode> {
 
 /// The demo's server keys (edge/README.md, "Server keys"): `<state>/keys.json`, created once
 /// with random keys (mode 0600) so that secrets and recovery codes stay valid across restarts.
+/// A keys.json from before the `macKey` existed gets one added (the other keys are kept, so
+/// every stored secret and recovery code keeps working; sessions and tokens signed before
+/// have no MAC and end).
 fn server_keys(state: &Path) -> Result<String> {
     let path = state.join("keys.json");
     if !path.exists() {
-        let mut random = [0u8; 64];
-        std::fs::File::open("/dev/urandom")
-            .and_then(|mut f| f.read_exact(&mut random))
-            .context("reading /dev/urandom for the demo's server keys")?;
-        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        let random = random_bytes::<96>()?;
         let keys = serde_json::json!({
             "encryptionKeys": { "k1": hex(&random[..32]) },
             "currentEncryptionKey": "k1",
-            "recoveryKey": hex(&random[32..]),
+            "recoveryKey": hex(&random[32..64]),
+            "macKey": hex(&random[64..]),
         });
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
@@ -131,7 +131,36 @@ fn server_keys(state: &Path) -> Result<String> {
         println!("generated server keys in {} (keep it: the secrets at rest need it)", path.display());
     }
     let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let mut keys: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
+    if let Some(map) = keys.as_object_mut().filter(|m| !m.contains_key("macKey")) {
+        map.insert("macKey".into(), serde_json::Value::String(hex(&random_bytes::<32>()?)));
+        // Written to a new file, then renamed over the old one: a crash leaves one or the other.
+        let tmp = state.join("keys.json.new");
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+        file.write_all(format!("{keys:#}\n").as_bytes()).with_context(|| format!("writing {}", tmp.display()))?;
+        drop(file);
+        std::fs::rename(&tmp, &path).with_context(|| format!("replacing {}", path.display()))?;
+        println!("added macKey to {} (sessions and update tokens issued before it end)", path.display());
+        return Ok(keys.to_string());
+    }
     Ok(text.trim().to_string())
+}
+
+fn random_bytes<const N: usize>() -> Result<[u8; N]> {
+    let mut random = [0u8; N];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut random))
+        .context("reading /dev/urandom for the demo's server keys")?;
+    Ok(random)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 fn dir_arg(name: &str, path: &Path) -> [String; 2] {

@@ -57,7 +57,7 @@ export function raw(port, method, path) {
 /** Server keys in the TOTP_WASM_KEYS format (edge/README.md), fresh random bytes. */
 export function newKeys() {
   const hex = () => randomBytes(32).toString('hex');
-  return { encryptionKeys: { k1: hex() }, currentEncryptionKey: 'k1', recoveryKey: hex() };
+  return { encryptionKeys: { k1: hex() }, currentEncryptionKey: 'k1', recoveryKey: hex(), macKey: hex() };
 }
 
 /**

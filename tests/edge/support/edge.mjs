@@ -37,13 +37,14 @@ export function freePort() {
 /** Server keys in the TOTP_WASM_KEYS format, fresh random bytes. */
 export function newKeys(ids = ['k1'], current = ids[ids.length - 1], recoveryKey = randomBytes(32).toString('hex')) {
   const encryptionKeys = Object.fromEntries(ids.map((id) => [id, randomBytes(32).toString('hex')]));
-  return { encryptionKeys, currentEncryptionKey: current, recoveryKey };
+  return { encryptionKeys, currentEncryptionKey: current, recoveryKey, macKey: randomBytes(32).toString('hex') };
 }
 
 /**
  * One workerd running the edge worker.
- * @param {{ keys?: object|null, lifetimes?: object, stateDir?: string }} options
- *   keys: null starts it without TOTP_WASM_KEYS
+ * @param {{ keys?: object|null, lifetimes?: object, stateDir?: string, addressHeader?: string }} options
+ *   keys: null starts it without TOTP_WASM_KEYS; addressHeader: the header the per-address
+ *   limit trusts (TOTP_WASM_TEST_ADDRESS_HEADER; unset, the limit is off as on local workerd)
  */
 export async function startEdge(options = {}) {
   const edge = new Edge(options);
@@ -52,11 +53,12 @@ export async function startEdge(options = {}) {
 }
 
 export class Edge {
-  constructor({ keys = newKeys(), lifetimes = null, stateDir = null } = {}) {
+  constructor({ keys = newKeys(), lifetimes = null, stateDir = null, addressHeader = null } = {}) {
     assert.ok(existsSync(WORKERD), `${WORKERD} missing: run cargo xtask build`);
     assert.ok(existsSync(join(ROOT, 'pkg', 'core', 'workerd.js')), 'pkg/ not built: run cargo xtask build');
     this.keys = keys;
     this.lifetimes = lifetimes;
+    this.addressHeader = addressHeader;
     this.ownState = stateDir === null;
     this.stateDir = stateDir ?? mkdtempSync(join(tmpdir(), 'totp-wasm-edge-'));
     /** workerd's stdout + stderr, over every start */
@@ -70,6 +72,7 @@ export class Edge {
   recordKeys(keys) {
     for (const v of Object.values(keys.encryptionKeys)) this.secrets.add(v);
     this.secrets.add(keys.recoveryKey);
+    if (keys.macKey) this.secrets.add(keys.macKey);
   }
 
   get base() {
@@ -81,8 +84,10 @@ export class Edge {
     const env = { ...process.env };
     delete env.TOTP_WASM_KEYS;
     delete env.TOTP_WASM_TEST_LIFETIMES;
+    delete env.TOTP_WASM_TEST_ADDRESS_HEADER;
     if (this.keys) env.TOTP_WASM_KEYS = JSON.stringify(this.keys);
     if (this.lifetimes) env.TOTP_WASM_TEST_LIFETIMES = JSON.stringify(this.lifetimes);
+    if (this.addressHeader) env.TOTP_WASM_TEST_ADDRESS_HEADER = this.addressHeader;
     const proc = spawn(
       WORKERD,
       [
@@ -151,7 +156,7 @@ export class Edge {
 const SECRET_FIELDS = new Set(['ticket', 'uri', 'key', 'token', 'removalCode', 'password', 'code', 'recoveryCode']);
 
 /**
- * An HTTP client of the API with a cookie jar for the session cookie. By default it behaves
+ * An HTTP client of the API with a cookie jar for the session and device cookies. By default it behaves
  * like the page: same-origin `Origin` and `Sec-Fetch-Site: same-origin` on state-changing
  * requests, JSON bodies.
  */
@@ -159,7 +164,10 @@ export class Client {
   constructor(edge, { origin = true } = {}) {
     this.edge = edge;
     this.origin = origin;
+    /** the session cookie's value, or null */
     this.cookie = null;
+    /** the device cookie's value, or null */
+    this.device = null;
   }
 
   record(value) {
@@ -179,9 +187,9 @@ export class Client {
    * @param {string} method
    * @param {string} path
    * @param {unknown} [body] an object (sent as JSON), a string/Buffer (sent as is), or undefined
-   * @param {{ headers?: Record<string,string>, cookie?: string|null }} [options]
+   * @param {{ headers?: Record<string,string>, cookie?: string|null, device?: string|null }} [options]
    */
-  async request(method, path, body, { headers = {}, cookie } = {}) {
+  async request(method, path, body, { headers = {}, cookie, device } = {}) {
     const h = {};
     const changing = method !== 'GET' && method !== 'HEAD';
     if (changing && this.origin) {
@@ -196,7 +204,9 @@ export class Client {
       this.recordBody(body);
     }
     const jar = cookie === undefined ? this.cookie : cookie;
-    if (jar) h.Cookie = `session=${jar}`;
+    const dev = device === undefined ? this.device : device;
+    const cookies = [jar && `session=${jar}`, dev && `device=${dev}`].filter(Boolean);
+    if (cookies.length) h.Cookie = cookies.join('; ');
     Object.assign(h, headers);
     if (h.Authorization) this.record(h.Authorization.replace(/^Bearer /, ''));
     const res = await fetch(this.edge.base + path, {
@@ -214,10 +224,12 @@ export class Client {
     }
     const setCookie = res.headers.getSetCookie();
     for (const c of setCookie) {
-      const m = /^session=([^;]*)/.exec(c);
+      const m = /^(session|device)=([^;]*)/.exec(c);
       if (m) {
-        this.cookie = m[1] === '' || /Max-Age=0/.test(c) ? null : m[1];
-        this.record(m[1]);
+        const value = m[2] === '' || /Max-Age=0/.test(c) ? null : m[2];
+        if (m[1] === 'session') this.cookie = value;
+        else this.device = value;
+        this.record(m[2]);
       }
     }
     this.recordBody(json);
