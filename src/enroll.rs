@@ -34,8 +34,30 @@ pub struct Enrollment {
     pub issuer: String,
     /// Manual entry: the key in groups of four, `ABCD EFGH …`.
     pub key: String,
-    /// Manual entry: the type, `"Time based"`.
+    /// Manual entry: the type, `"Time based"` or `"Counter based"`.
     pub kind: &'static str,
+}
+
+/// Starts the enrollment of an HOTP (counter-based) authenticator, counter 0, with a new
+/// 160-bit secret from `rng`. Confirm it with [`crate::confirm_hotp_enrollment`].
+///
+/// ```
+/// use totp_wasm::{OsRandom, OtpOptions, start_hotp_enrollment};
+/// let e = start_hotp_enrollment("Example", "alice@example.com", &OtpOptions::default(), &mut OsRandom).unwrap();
+/// assert!(e.uri.starts_with("otpauth://hotp/Example:alice@example.com?secret="));
+/// assert!(e.uri.ends_with("&counter=0"));
+/// assert_eq!(e.kind, "Counter based");
+/// ```
+pub fn start_hotp_enrollment(
+    issuer: &str,
+    account: &str,
+    options: &OtpOptions,
+    rng: &mut impl RandomSource,
+) -> Result<Enrollment> {
+    let mut e = start_enrollment(issuer, account, options, rng)?;
+    e.uri = UriBuilder::hotp(&e.secret, &e.account, 0).issuer(&e.issuer).options(options).build()?;
+    e.kind = "Counter based";
+    Ok(e)
 }
 
 /// Starts an enrollment with a new 160-bit secret from `rng`.

@@ -1,5 +1,9 @@
 //! HOTP, RFC 4226: HMAC over a big-endian 8-byte counter, dynamic truncation (§5.3), and the
-//! decimal code zero-padded to the chosen number of digits.
+//! decimal code zero-padded to the chosen number of digits; and its check with a look-ahead
+//! (§7.4). A malformed code (empty, wrong length, anything but ASCII digits) is simply not
+//! valid: `Ok(None)`, never an error. Candidates are all computed and compared in constant time,
+//! so the time taken does not depend on how many leading digits of a guess were right. Replay
+//! protection and throttling need state: see [`crate::verify_code`].
 
 use crate::algorithm::Algorithm;
 use crate::error::{Error, ErrorKind, Result, decimal, msg};
@@ -23,6 +27,15 @@ pub const MIN_DIGITS: u32 = 6;
 /// # Ok(()) }
 /// ```
 pub const MAX_DIGITS: u32 = 10;
+/// Largest HOTP look-ahead accepted: how many presses of the button ahead of the server's
+/// counter a code may be.
+///
+/// ```
+/// use totp_wasm::{MAX_LOOK_AHEAD, OtpOptions, verify_hotp};
+/// assert!(verify_hotp(b"12345678901234567890", "287082", 0, MAX_LOOK_AHEAD + 1, &OtpOptions::default()).is_err());
+/// ```
+pub const MAX_LOOK_AHEAD: u64 = 100;
+
 
 /// How codes are computed: algorithm, length and (for TOTP) the time step.
 ///
@@ -151,4 +164,64 @@ pub fn hotp(key: impl AsRef<[u8]>, counter: u64, options: &OtpOptions) -> Result
     check_key(key)?;
     check_digits(options.digits)?;
     Ok(code_at(key, counter, options.algorithm, options.digits)?.into_string())
+}
+
+/// The offset in `0..=look_ahead` past `counter` at which `code` is the HOTP code, or `None`.
+///
+/// ```
+/// use totp_wasm::{verify_hotp, OtpOptions};
+/// let key = b"12345678901234567890";
+/// let options = OtpOptions::default();
+/// assert_eq!(verify_hotp(key, "359152", 2, 0, &options).unwrap(), Some(0));
+/// assert_eq!(verify_hotp(key, "969429", 2, 1, &options).unwrap(), Some(1));
+/// assert_eq!(verify_hotp(key, "969429", 2, 0, &options).unwrap(), None);
+/// ```
+pub fn verify_hotp(
+    key: impl AsRef<[u8]>,
+    code: &str,
+    counter: u64,
+    look_ahead: u64,
+    options: &OtpOptions,
+) -> Result<Option<u64>> {
+    let key = key.as_ref();
+    check_key(key)?;
+    check_digits(options.digits)?;
+    check_range("lookAhead", look_ahead, MAX_LOOK_AHEAD)?;
+    if !well_formed(code, options.digits) {
+        return Ok(None);
+    }
+    let mut found = None;
+    for offset in 0..=look_ahead {
+        let Some(c) = counter.checked_add(offset) else { break };
+        let candidate = code_at(key, c, options.algorithm, options.digits)?;
+        if ct_eq(candidate.as_bytes(), code.as_bytes()) && found.is_none() {
+            found = Some(offset);
+        }
+    }
+    Ok(found)
+}
+
+pub(crate) fn check_range(name: &str, value: u64, max: u64) -> Result<()> {
+    if value <= max {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::InvalidArgument,
+        msg(&[name, " must be between 0 and ", &decimal(max), ", got ", &decimal(value)]),
+    ))
+}
+
+/// Exactly `digits` ASCII digits. Fullwidth or other Unicode digits are not codes.
+pub(crate) fn well_formed(code: &str, digits: u32) -> bool {
+    code.len() == digits as usize && code.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Constant-time equality: the one compare for codes and code hashes. Lengths are public (the
+/// digit count, or 32 for a hash), so only the content is compared without early exit.
+pub(crate) fn ct_eq(expected: &[u8], given: &[u8]) -> bool {
+    if expected.len() != given.len() {
+        return false;
+    }
+    let diff = expected.iter().zip(given).fold(0u8, |acc, (a, b)| acc | (a ^ b));
+    core::hint::black_box(diff) == 0
 }

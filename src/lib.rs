@@ -45,24 +45,29 @@ mod policy;
 #[cfg(feature = "qr")]
 mod qr;
 mod recovery;
+mod resync;
 #[cfg(feature = "scan")]
 mod scan;
 mod secret;
 mod state;
+mod throttle;
 mod totp;
 mod uri;
-mod verify;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
 pub use algorithm::Algorithm;
-pub use enroll::{Enrollment, start_enrollment};
+pub use enroll::{Enrollment, start_enrollment, start_hotp_enrollment};
 pub use error::{Error, ErrorKind, Result};
-pub use hotp::{MAX_DIGITS, MIN_DIGITS, OtpOptions, hotp};
+pub use hotp::{MAX_DIGITS, MAX_LOOK_AHEAD, MIN_DIGITS, OtpOptions, hotp, verify_hotp};
 pub use migration::parse_migration_uri;
 #[cfg(feature = "qr")]
 pub use qr::{Ecc, MAX_QUIET_ZONE, QrMatrix, SvgOptions, qr_matrix, qr_svg};
-pub use policy::{AttackBound, FactorSecret, Outcome, Policy, confirm_enrollment, verify_code};
+pub use policy::{
+    AttackBound, FactorSecret, MAX_DRIFT, MAX_RESYNC_LOOK_AHEAD, Outcome, Policy, confirm_enrollment, confirm_hotp_enrollment,
+    verify_code,
+};
+pub use resync::resync;
 pub use recovery::{
     IssuedCodes, MIN_SERVER_KEY_BYTES, RECOVERY_ALPHABET, RECOVERY_CODE_COUNT, RecoveryOutcome, generate_recovery_codes,
     normalise_recovery_code, use_recovery_code, use_removal_code,
@@ -73,7 +78,7 @@ pub use secret::{
     DEFAULT_SECRET_BYTES, MAX_GENERATED_BYTES, MIN_GENERATED_BYTES, OsRandom, RandomSource, Secret,
     normalize_base32,
 };
-pub use state::{Factor, MAX_FACTORS, MAX_LABEL_BYTES, STATE_VERSION, UserState};
-pub use totp::{Totp, counter_at, remaining_seconds, totp};
+pub use state::{Factor, FactorKind, MAX_FACTORS, MAX_LABEL_BYTES, STATE_VERSION, UserState};
+pub use throttle::{Failure, Throttle};
+pub use totp::{MAX_WINDOW, Totp, counter_at, remaining_seconds, totp, verify_totp};
 pub use uri::{OtpAuthUri, OtpKind, UriBuilder};
-pub use verify::{MAX_LOOK_AHEAD, MAX_WINDOW, verify_hotp, verify_totp};

@@ -1,4 +1,5 @@
-//! Verification with policy: replay rejection and throttling over a [`UserState`].
+//! Verification with policy: replay rejection, throttling and learned clock drift over a
+//! [`UserState`], for TOTP and HOTP factors.
 //!
 //! `(state, secrets, code, now, policy) → (outcome, new state)`: pure, so the caller decides
 //! where the state lives and must write the new state back before answering (atomically with
@@ -8,10 +9,25 @@
 //! (this module is private, so its documentation is not rendered).
 
 use crate::error::{Error, ErrorKind, Result, decimal, msg};
-use crate::hotp::OtpOptions;
-use crate::state::UserState;
-use crate::totp::counter_at;
-use crate::verify::{MAX_WINDOW, verify_totp};
+use crate::hotp::{MAX_LOOK_AHEAD, OtpOptions, check_range, hotp, verify_hotp};
+use crate::state::{Factor, FactorKind, UserState};
+use crate::throttle::Failure;
+use crate::totp::{MAX_WINDOW, counter_at, verify_totp, verify_totp_at};
+
+/// Largest learned clock offset a policy may allow, in steps (60 steps = 30 min at 30 s).
+///
+/// ```
+/// use totp_wasm::{MAX_DRIFT, Policy};
+/// assert!(Policy { max_drift: MAX_DRIFT + 1, ..Policy::default() }.validate().is_err());
+/// ```
+pub const MAX_DRIFT: u64 = 60;
+/// Largest HOTP resync look-ahead a policy may allow, in counter values.
+///
+/// ```
+/// use totp_wasm::{MAX_RESYNC_LOOK_AHEAD, Policy};
+/// assert!(Policy { resync_look_ahead: MAX_RESYNC_LOOK_AHEAD + 1, ..Policy::default() }.validate().is_err());
+/// ```
+pub const MAX_RESYNC_LOOK_AHEAD: u64 = 1000;
 
 /// The adjustable rules of [`verify_code`] and the recovery-code checks.
 ///
@@ -23,7 +39,23 @@ use crate::verify::{MAX_WINDOW, verify_totp};
 /// - **Throttle** (RFC 4226 §7.3: "increasing delays"): 5 free consecutive failures, then each
 ///   further failure locks for 1 min, 2 min, 4 min, … doubling up to 24 h. A success resets it.
 ///   Guesses made while locked are refused without being evaluated (and do not extend the lock).
-///   Recovery- and removal-code guesses count towards the same throttle.
+///   Recovery- and removal-code guesses have a throttle of their own with the same rules, so
+///   guessing 6-digit codes cannot lock the recovery codes; a success of either resets both.
+/// - **Learned drift ±20 steps** (RFC 6238 §6): each accepted TOTP code records its offset from
+///   the server's time, and later windows are centred on it, so a phone whose clock drifts keeps
+///   working with the ±1 window. The window stays 3 codes wide wherever it is centred, so the
+///   guessing odds do not change. The bound (20 steps = ±10 min) limits how long a code noted
+///   ahead of time on a phone set to a future time stays usable, and equals the resync window,
+///   so an offset a resync can find can also be kept.
+/// - **Resync ±20 steps, two consecutive codes**: a clock that jumped is repaired only by two
+///   codes of consecutive steps within ±20 steps of the server's time. One code in a 41-step
+///   window would be a 41 / 10^6 guess, 14 times the normal odds; two consecutive ones are at
+///   most 40 / 10^12. A failed resync counts one failure.
+/// - **HOTP look-ahead 2** (RFC 4226 §7.4): the 3 counter values after the last accepted one
+///   are accepted (the same 3 codes per guess as TOTP's ±1 window); `verify_hotp`'s own default
+///   is 0, its maximum [`MAX_LOOK_AHEAD`]. Beyond that a **resync of two consecutive codes
+///   within 100 presses** moves the counter; the counter only moves forward and each value is
+///   accepted once.
 ///
 /// ## What this bounds
 /// An attacker who already has the password makes at most 5 + 11 guesses in the first ~17 hours
@@ -54,11 +86,31 @@ pub struct Policy {
     pub base_lockout: u64,
     /// Longest lock in seconds (default 86 400 = 24 h).
     pub max_lockout: u64,
+    /// Largest learned TOTP clock offset in steps (0..=[`MAX_DRIFT`]; default 20). 0 turns
+    /// drift learning off.
+    pub max_drift: u64,
+    /// How far from the server's time a two-code TOTP resync looks, in steps (at most
+    /// `max_drift`; default 20 = ±10 min at 30 s).
+    pub resync_window: u64,
+    /// HOTP counter values accepted past the next one (0..=[`MAX_LOOK_AHEAD`]; default 2).
+    pub look_ahead: u64,
+    /// How far past the next counter a two-code HOTP resync looks (0..=[`MAX_RESYNC_LOOK_AHEAD`];
+    /// default 100).
+    pub resync_look_ahead: u64,
 }
 
 impl Default for Policy {
     fn default() -> Self {
-        Self { window: 1, free_failures: 5, base_lockout: 60, max_lockout: 86_400 }
+        Self {
+            window: 1,
+            free_failures: 5,
+            base_lockout: 60,
+            max_lockout: 86_400,
+            max_drift: 20,
+            resync_window: 20,
+            look_ahead: 2,
+            resync_look_ahead: 100,
+        }
     }
 }
 
@@ -103,7 +155,10 @@ impl Policy {
                 "policy.baseLockout must be at least 1 second and policy.maxLockout at least baseLockout",
             ));
         }
-        Ok(())
+        check_range("policy.maxDrift", self.max_drift, MAX_DRIFT)?;
+        check_range("policy.resyncWindow (at most policy.maxDrift)", self.resync_window, self.max_drift)?;
+        check_range("policy.lookAhead", self.look_ahead, MAX_LOOK_AHEAD)?;
+        check_range("policy.resyncLookAhead", self.resync_look_ahead, MAX_RESYNC_LOOK_AHEAD)
     }
 
     /// The lock (seconds) after the `failures`-th consecutive failure: 0 while failures are free.
@@ -169,7 +224,7 @@ impl Policy {
 /// The result of checking a code.
 ///
 /// ```
-/// use totp_wasm::{Outcome, Policy, verify_code};
+/// use totp_wasm::{Failure, Outcome, Policy, verify_code};
 /// # use totp_wasm::{OtpOptions, UserState, confirm_enrollment};
 /// # fn main() -> Result<(), totp_wasm::Error> {
 /// # let key: &[u8] = b"12345678901234567890";
@@ -179,8 +234,8 @@ impl Policy {
 /// let (outcome, _state) = verify_code(&state, &[(1, key)], "359152", 89, &Policy::default())?;
 /// let message = match outcome {
 ///     Outcome::Accepted { .. } => "signed in",
-///     Outcome::Invalid { locked_until: None, .. } => "wrong code",
-///     Outcome::Invalid { locked_until: Some(_), .. } | Outcome::Locked { .. } => "too many tries",
+///     Outcome::Invalid(Failure { locked_until: None, .. }) => "wrong code",
+///     Outcome::Invalid(Failure { locked_until: Some(_), .. }) | Outcome::Locked { .. } => "too many tries",
 ///     Outcome::Replayed { .. } => "that code was used already: wait for the next one",
 /// };
 /// assert_eq!(message, "signed in");
@@ -207,13 +262,14 @@ pub enum Outcome {
     Accepted {
         /// Id of the factor whose code it was.
         factor: u32,
-        /// Step offset (−window..=window).
+        /// TOTP: the code's step offset from the server's time (within the window around the
+        /// learned drift). HOTP: how many counter values past the expected one it was.
         offset: i64,
     },
     /// The code is not valid (wrong, or malformed). One failure was counted.
     ///
     /// ```
-    /// use totp_wasm::{Outcome, Policy, verify_code};
+    /// use totp_wasm::{Failure, Outcome, Policy, verify_code};
     /// # use totp_wasm::{OtpOptions, UserState, confirm_enrollment};
     /// # fn main() -> Result<(), totp_wasm::Error> {
     /// # let key: &[u8] = b"12345678901234567890";
@@ -221,18 +277,13 @@ pub enum Outcome {
     /// #     &OtpOptions::default(), &Policy::default())?;
     /// // `state`: one factor (id 1) with RFC 4226's key, enrolled at T = 59 with step 1's code.
     /// let (outcome, state) = verify_code(&state, &[(1, key)], "000000", 89, &Policy::default())?;
-    /// assert_eq!(outcome, Outcome::Invalid { attempts_left: 4, locked_until: None });
+    /// assert_eq!(outcome, Outcome::Invalid(Failure { attempts_left: 4, locked_until: None }));
     /// // A malformed code is just as invalid, and counts too.
     /// let (outcome, _) = verify_code(&state, &[(1, key)], "35915", 89, &Policy::default())?;
-    /// assert_eq!(outcome, Outcome::Invalid { attempts_left: 3, locked_until: None });
+    /// assert_eq!(outcome, Outcome::Invalid(Failure { attempts_left: 3, locked_until: None }));
     /// # Ok(()) }
     /// ```
-    Invalid {
-        /// Failures left before a lock starts (0 when the next failure locks).
-        attempts_left: u32,
-        /// When this failure started a lock: the Unix second it ends.
-        locked_until: Option<u64>,
-    },
+    Invalid(Failure),
     /// The code was valid but its step was already used: a replay. Nothing was counted.
     ///
     /// ```
@@ -246,7 +297,7 @@ pub enum Outcome {
     /// // The code typed at enrollment (step 1), seen over a shoulder and tried at once.
     /// let (outcome, state) = verify_code(&state, &[(1, key)], "287082", 60, &Policy::default())?;
     /// assert_eq!(outcome, Outcome::Replayed { factor: 1 });
-    /// assert_eq!(state.failures, 0);
+    /// assert_eq!(state.code_throttle.failures, 0);
     /// # Ok(()) }
     /// ```
     Replayed {
@@ -331,35 +382,33 @@ pub fn verify_code(
     policy.validate()?;
     let now_u = now_seconds(now)?;
     let mut next = state.clone();
-    if now_u < state.locked_until {
-        return Ok((Outcome::Locked { retry_at: state.locked_until }, next));
+    if let Some(retry_at) = state.code_throttle.locked_at(now_u) {
+        return Ok((Outcome::Locked { retry_at }, next));
     }
     if state.factors.is_empty() {
         return Err(Error::new(ErrorKind::InvalidArgument, "two-factor authentication is not enabled for this user"));
     }
-    let mut accepted: Option<(usize, i64, u64)> = None;
+    let mut accepted: Option<(usize, Fresh)> = None;
     let mut replayed: Option<u32> = None;
     for (index, factor) in state.factors.iter().enumerate() {
         let key = secret_for(secrets, factor.id)?;
-        let Some(offset) = verify_totp(key, code, now, policy.window, &factor.options)? else { continue };
-        let step = counter_at(now, factor.options.period)?.saturating_add_signed(offset);
-        if factor.last_step.is_some_and(|last| step <= last) {
-            replayed.get_or_insert(factor.id);
-        } else if accepted.is_none() {
-            accepted = Some((index, offset, step));
+        match check_factor(factor, key, code, now, policy)? {
+            Match::None => {}
+            Match::Replayed => {
+                replayed.get_or_insert(factor.id);
+            }
+            Match::Fresh(fresh) => {
+                accepted.get_or_insert((index, fresh));
+            }
         }
     }
-    if let Some((index, offset, step)) = accepted {
-        let factor = next.factors.get_mut(index).ok_or_else(|| Error::new(ErrorKind::InvalidState, "factor vanished"))?;
-        factor.last_step = Some(step);
-        let id = factor.id;
-        reset(&mut next);
-        return Ok((Outcome::Accepted { factor: id, offset }, next));
+    if let Some((index, fresh)) = accepted {
+        return Ok((accept(&mut next, index, fresh, policy)?, next));
     }
     if let Some(factor) = replayed {
         return Ok((Outcome::Replayed { factor }, next));
     }
-    Ok((fail(&mut next, now_u, policy), next))
+    Ok((Outcome::Invalid(next.code_throttle.fail(now_u, policy)), next))
 }
 
 /// Confirms an enrollment: when `code` is valid for `key`, the factor is added with that code's
@@ -368,12 +417,12 @@ pub fn verify_code(
 /// they cannot unlock anything, and the person is already signed in).
 ///
 /// ```
-/// use totp_wasm::{Outcome, OtpOptions, Policy, UserState, confirm_enrollment};
+/// use totp_wasm::{Failure, Outcome, OtpOptions, Policy, UserState, confirm_enrollment};
 /// # fn main() -> Result<(), totp_wasm::Error> {
 /// let (key, options, policy) = (b"12345678901234567890", OtpOptions::default(), Policy::default());
 /// // A wrong first code adds nothing (and counts nothing).
 /// let (outcome, state) = confirm_enrollment(&UserState::new(), key, "000000", "Phone", 59, &options, &policy)?;
-/// assert_eq!(outcome, Outcome::Invalid { attempts_left: 5, locked_until: None });
+/// assert_eq!(outcome, Outcome::Invalid(Failure { attempts_left: 5, locked_until: None }));
 /// assert!(!state.enabled());
 /// // The right one adds the factor, with that code's step (59 / 30 = 1) already used.
 /// let (outcome, state) = confirm_enrollment(&state, key, "287082", "Phone", 59, &options, &policy)?;
@@ -394,36 +443,133 @@ pub fn confirm_enrollment(
     let now_u = now_seconds(now)?;
     let mut next = state.clone();
     let Some(offset) = verify_totp(key, code, now, policy.window, options)? else {
-        let attempts_left = policy.free_failures.saturating_sub(state.failures);
-        return Ok((Outcome::Invalid { attempts_left, locked_until: None }, next));
+        let attempts_left = state.code_throttle.attempts_left(policy);
+        return Ok((Outcome::Invalid(Failure { attempts_left, locked_until: None }), next));
     };
     let step = counter_at(now, options.period)?.saturating_add_signed(offset);
-    let id = next.add_factor(label, now_u, *options, step)?;
+    let id = next.add_factor(label, now_u, *options, FactorKind::Totp, step)?;
     Ok((Outcome::Accepted { factor: id, offset }, next))
 }
 
-/// Counts a failure and starts a lock when the free failures are used up.
-pub(crate) fn fail(state: &mut UserState, now: u64, policy: &Policy) -> Outcome {
-    state.failures = state.failures.saturating_add(1);
-    let lock = policy.lockout_after(state.failures);
-    let locked_until = (lock > 0).then(|| now.saturating_add(lock));
-    if let Some(until) = locked_until {
-        state.locked_until = until;
-    }
-    Outcome::Invalid { attempts_left: policy.free_failures.saturating_sub(state.failures), locked_until }
+/// Confirms the enrollment of an HOTP (counter-based) authenticator: `code` must be its code
+/// for `counter` or one of the policy's look-ahead values after it. The factor is added with
+/// that counter used, so only later codes sign in. Like [`confirm_enrollment`], not throttled.
+///
+/// ```
+/// use totp_wasm::{FactorKind, Outcome, OtpOptions, Policy, UserState, confirm_hotp_enrollment, verify_code};
+/// # fn main() -> Result<(), totp_wasm::Error> {
+/// let key = b"12345678901234567890";
+/// // RFC 4226 Appendix D: counter 0 is 755224, 1 is 287082, 2 is 359152.
+/// let (outcome, state) = confirm_hotp_enrollment(&UserState::new(), key, "755224", "Token", 0, 100,
+///     &OtpOptions::default(), &Policy::default())?;
+/// assert_eq!(outcome, Outcome::Accepted { factor: 1, offset: 0 });
+/// assert_eq!((state.factors[0].kind, state.factors[0].last_step), (FactorKind::Hotp, Some(0)));
+/// let (outcome, _) = verify_code(&state, &[(1, key)], "359152", 200, &Policy::default())?;
+/// assert_eq!(outcome, Outcome::Accepted { factor: 1, offset: 1 }); // one press skipped
+/// # Ok(()) }
+/// ```
+#[allow(clippy::too_many_arguments)]
+pub fn confirm_hotp_enrollment(
+    state: &UserState,
+    key: &[u8],
+    code: &str,
+    label: &str,
+    counter: u64,
+    now: i64,
+    options: &OtpOptions,
+    policy: &Policy,
+) -> Result<(Outcome, UserState)> {
+    policy.validate()?;
+    let now_u = now_seconds(now)?;
+    options.validate()?;
+    let mut next = state.clone();
+    let Some(offset) = verify_hotp(key, code, counter, policy.look_ahead, options)? else {
+        let attempts_left = state.code_throttle.attempts_left(policy);
+        return Ok((Outcome::Invalid(Failure { attempts_left, locked_until: None }), next));
+    };
+    let used = counter.saturating_add(offset);
+    let id = next.add_factor(label, now_u, *options, FactorKind::Hotp, used)?;
+    Ok((Outcome::Accepted { factor: id, offset: offset as i64 }, next))
 }
 
-/// Clears the throttle after a success.
+/// A right code for a factor at a step (counter) not used before.
+#[derive(Clone, Copy)]
+pub(crate) struct Fresh {
+    /// The step (TOTP) or counter (HOTP) the code is for.
+    pub(crate) step: u64,
+    /// Reported offset: from the server's time (TOTP) or the expected counter (HOTP).
+    pub(crate) offset: i64,
+    /// TOTP: the clock offset to learn.
+    pub(crate) drift: i64,
+}
+
+/// What one factor makes of a code.
+pub(crate) enum Match {
+    None,
+    Replayed,
+    Fresh(Fresh),
+}
+
+/// Checks `code` against one factor: TOTP in the window around its learned drift, HOTP in
+/// the look-ahead after its last counter.
+fn check_factor(factor: &Factor, key: &[u8], code: &str, now: i64, policy: &Policy) -> Result<Match> {
+    match factor.kind {
+        FactorKind::Totp => {
+            let now_step = counter_at(now, factor.options.period)?;
+            // A drift learned under a looser policy is held to this one's bound.
+            let bound = policy.max_drift.min(i64::MAX as u64) as i64;
+            let center = now_step.saturating_add_signed(factor.drift.clamp(-bound, bound));
+            let Some(found) = verify_totp_at(key, code, center, policy.window, &factor.options)? else {
+                return Ok(Match::None);
+            };
+            let step = center.saturating_add_signed(found);
+            if factor.last_step.is_some_and(|last| step <= last) {
+                return Ok(Match::Replayed);
+            }
+            let offset = step as i128 - now_step as i128;
+            let max = policy.max_drift as i128;
+            let drift = offset.clamp(-max, max) as i64;
+            Ok(Match::Fresh(Fresh { step, offset: offset.clamp(i64::MIN.into(), i64::MAX.into()) as i64, drift }))
+        }
+        FactorKind::Hotp => {
+            let next = match factor.last_step {
+                None => 0,
+                Some(u64::MAX) => return Ok(Match::None), // every counter value is used up
+                Some(last) => last + 1,
+            };
+            if let Some(k) = verify_hotp(key, code, next, policy.look_ahead, &factor.options)? {
+                return Ok(Match::Fresh(Fresh { step: next.saturating_add(k), offset: k as i64, drift: 0 }));
+            }
+            // The code of the last accepted press, sent again: a replay, not a guess.
+            let again = factor.last_step.map(|last| hotp(key, last, &factor.options)).transpose()?;
+            Ok(if again.is_some_and(|c| crate::hotp::ct_eq(c.as_bytes(), code.as_bytes())) { Match::Replayed } else { Match::None })
+        }
+    }
+}
+
+/// Records an accepted code: the factor's step (counter) and learned drift, and the reset.
+pub(crate) fn accept(next: &mut UserState, index: usize, fresh: Fresh, policy: &Policy) -> Result<Outcome> {
+    let factor = next.factors.get_mut(index).ok_or_else(|| Error::new(ErrorKind::InvalidState, "factor vanished"))?;
+    factor.last_step = Some(fresh.step);
+    if factor.kind == FactorKind::Totp && policy.max_drift > 0 {
+        factor.drift = fresh.drift;
+    }
+    let id = factor.id;
+    reset(next);
+    Ok(Outcome::Accepted { factor: id, offset: fresh.offset })
+}
+
+/// Clears both throttles after a success: whoever just proved a second factor is the owner.
 pub(crate) fn reset(state: &mut UserState) {
-    state.failures = 0;
-    state.locked_until = 0;
+    state.code_throttle.reset();
+    state.recovery_throttle.reset();
 }
 
 pub(crate) fn now_seconds(now: i64) -> Result<u64> {
     u64::try_from(now).map_err(|_| Error::new(ErrorKind::InvalidTime, "time is before 1970"))
 }
 
-fn secret_for<'a>(secrets: &[FactorSecret<'a>], id: u32) -> Result<&'a [u8]> {
+pub(crate) fn secret_for<'a>(secrets: &[FactorSecret<'a>], id: u32) -> Result<&'a [u8]> {
     secrets
         .iter()
         .find(|(fid, _)| *fid == id)

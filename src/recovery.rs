@@ -6,16 +6,24 @@
 //! case, spaces and hyphens are ignored and the look-alikes `o`→`0`, `i`/`l`→`1`, `u`→`v` are
 //! mapped, and the check symbol (Luhn mod 32: every single-symbol typo and most swaps of
 //! neighbours) reports a typo as a typo *without* counting a failed attempt. Removal codes are 16
-//! random decimal digits (53 bits) in four groups of four. Symbols are drawn by rejection sampling,
-//! so no value is more likely than another.
+//! decimal digits in four groups of four: 15 random (49.8 bits) and a Luhn check digit (every
+//! single-digit typo and every swap of neighbours but 09/90 is a typo, not a counted failure).
+//! Removal codes issued before the check digit (state version 1: 16 random digits) are marked
+//! as such in the state and keep working, without typo detection. Symbols are drawn by
+//! rejection sampling, so no value is more likely than another.
+//!
+//! Recovery- and removal-code guesses have their own throttle
+//! ([`UserState::recovery_throttle`]), apart from authenticator codes.
 //!
 //! Codes are shown once; the state keeps only HMAC-SHA-256 hashes under a server key, so a leaked
 //! database does not reveal them. Each works once; generating a new set revokes the old one.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::policy::{Policy, fail, now_seconds, reset};
+use crate::hotp::ct_eq;
+use crate::policy::{Policy, now_seconds, reset};
 use crate::secret::{RandomSource, group};
-use crate::state::UserState;
+use crate::state::{Removal, UserState};
+use crate::throttle::Failure;
 use alloc::string::String;
 use alloc::vec::Vec;
 use hmac::{Hmac, KeyInit, Mac};
@@ -135,7 +143,7 @@ pub enum RecoveryOutcome {
     /// Not a code of this user. One failure was counted.
     ///
     /// ```
-    /// use totp_wasm::{OsRandom, Policy, RecoveryOutcome, generate_recovery_codes, use_recovery_code};
+    /// use totp_wasm::{Failure, OsRandom, Policy, RecoveryOutcome, generate_recovery_codes, use_recovery_code};
     /// # use totp_wasm::{OtpOptions, UserState, confirm_enrollment};
     /// # fn main() -> Result<(), totp_wasm::Error> {
     /// # let (_, state) = confirm_enrollment(&UserState::new(), b"12345678901234567890", "287082", "Phone", 59,
@@ -145,15 +153,10 @@ pub enum RecoveryOutcome {
     /// let (issued, state) = generate_recovery_codes(&state, &server_key, &mut OsRandom, false)?;
     /// // Well-formed (its check symbol matches), but not one of the ten issued.
     /// let (outcome, _) = use_recovery_code(&state, &server_key, "0000-0000-0000", 100, &Policy::default())?;
-    /// assert_eq!(outcome, RecoveryOutcome::Invalid { attempts_left: 4, locked_until: None });
+    /// assert_eq!(outcome, RecoveryOutcome::Invalid(Failure { attempts_left: 4, locked_until: None }));
     /// # Ok(()) }
     /// ```
-    Invalid {
-        /// Failures left before a lock starts.
-        attempts_left: u32,
-        /// When this failure started a lock: the Unix second it ends.
-        locked_until: Option<u64>,
-    },
+    Invalid(Failure),
     /// Not a well-formed code (wrong length, wrong symbols, or the check symbol does not match):
     /// a typo. Nothing was counted.
     ///
@@ -171,7 +174,7 @@ pub enum RecoveryOutcome {
     /// let wrong = if typed.ends_with('0') { "1" } else { "0" };
     /// typed.replace_range(13.., wrong);
     /// let (outcome, state) = use_recovery_code(&state, &server_key, &typed, 100, &Policy::default())?;
-    /// assert_eq!((outcome, state.failures), (RecoveryOutcome::Typo, 0));
+    /// assert_eq!((outcome, state.recovery_throttle.failures), (RecoveryOutcome::Typo, 0));
     /// # Ok(()) }
     /// ```
     Typo,
@@ -189,7 +192,7 @@ pub enum RecoveryOutcome {
     /// for _ in 0..6 {
     ///     state = use_recovery_code(&state, &server_key, "0000-0000-0000", 100, &Policy::default())?.1;
     /// }
-    /// // Recovery-code guesses share the throttle of authenticator codes: even a real code waits.
+    /// // Recovery-code guesses meet their own throttle: even a real code waits.
     /// let (outcome, _) = use_recovery_code(&state, &server_key, &issued.codes[0], 101, &Policy::default())?;
     /// assert_eq!(outcome, RecoveryOutcome::Locked { retry_at: 160 });
     /// # Ok(()) }
@@ -254,10 +257,11 @@ pub fn generate_recovery_codes(
     let mut removal_code = None;
     if with_removal {
         let mut digits = String::with_capacity(REMOVAL_DIGITS);
-        for _ in 0..REMOVAL_DIGITS {
+        for _ in 0..REMOVAL_DIGITS - 1 {
             digits.push(char::from(b'0' + symbols.next(10)?));
         }
-        next.removal = Some(hash_code(server_key, b"removal:", digits.as_bytes())?);
+        digits.push(char::from(b'0' + luhn_check(digits.as_bytes())));
+        next.removal = Some(Removal { hash: hash_code(server_key, b"removal:", digits.as_bytes())?, checked: true });
         removal_code = Some(group(&digits, 4, ' '));
     }
     Ok((IssuedCodes { codes, removal_code }, next))
@@ -266,7 +270,7 @@ pub fn generate_recovery_codes(
 /// Uses a recovery code: on success it is consumed and the throttle reset.
 ///
 /// ```
-/// use totp_wasm::{OsRandom, Policy, RecoveryOutcome, generate_recovery_codes, use_recovery_code};
+/// use totp_wasm::{Failure, OsRandom, Policy, RecoveryOutcome, generate_recovery_codes, use_recovery_code};
 /// # use totp_wasm::{OtpOptions, UserState, confirm_enrollment};
 /// # fn main() -> Result<(), totp_wasm::Error> {
 /// # let (_, state) = confirm_enrollment(&UserState::new(), b"12345678901234567890", "287082", "Phone", 59,
@@ -280,7 +284,7 @@ pub fn generate_recovery_codes(
 /// assert_eq!(outcome, RecoveryOutcome::Accepted { remaining: 9 });
 /// // Each code works once.
 /// let (outcome, _) = use_recovery_code(&state, &server_key, &issued.codes[0], 101, &Policy::default())?;
-/// assert_eq!(outcome, RecoveryOutcome::Invalid { attempts_left: 4, locked_until: None });
+/// assert_eq!(outcome, RecoveryOutcome::Invalid(Failure { attempts_left: 4, locked_until: None }));
 /// # Ok(()) }
 /// ```
 pub fn use_recovery_code(
@@ -328,8 +332,16 @@ pub fn use_removal_code(
         if digits.len() != REMOVAL_DIGITS || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Ok(Some(RecoveryOutcome::Typo));
         }
+        // A code issued with a check digit that does not check out is a typo. Codes issued
+        // before (no check digit) cannot tell, and with no removal code at all nothing can be
+        // a typo of it: both count as wrong codes.
+        let (data, check) = digits.as_bytes().split_at(REMOVAL_DIGITS - 1);
+        let checked = next.removal.as_ref().is_some_and(|r| r.checked);
+        if checked && check.first().map(|c| c - b'0') != Some(luhn_check(data)) {
+            return Ok(Some(RecoveryOutcome::Typo));
+        }
         let hash = hash_code(server_key, b"removal:", digits.as_bytes())?;
-        if !next.removal.as_ref().is_some_and(|stored| ct_eq(stored, &hash)) {
+        if !next.removal.as_ref().is_some_and(|stored| ct_eq(&stored.hash, &hash)) {
             return Ok(None);
         }
         next.disable();
@@ -352,11 +364,11 @@ fn guess(
     policy.validate()?;
     let now_u = now_seconds(now)?;
     let mut next = state.clone();
-    if now_u < state.locked_until {
-        return Ok((RecoveryOutcome::Locked { retry_at: state.locked_until }, next));
+    if let Some(retry_at) = state.recovery_throttle.locked_at(now_u) {
+        return Ok((RecoveryOutcome::Locked { retry_at }, next));
     }
     let outcome = match judge(&mut next)? {
-        None => invalid(&mut next, now_u, policy),
+        None => RecoveryOutcome::Invalid(next.recovery_throttle.fail(now_u, policy)),
         Some(accepted @ RecoveryOutcome::Accepted { .. }) => {
             reset(&mut next);
             accepted
@@ -364,13 +376,6 @@ fn guess(
         Some(other) => other,
     };
     Ok((outcome, next))
-}
-
-fn invalid(state: &mut UserState, now: u64, policy: &Policy) -> RecoveryOutcome {
-    match fail(state, now, policy) {
-        crate::policy::Outcome::Invalid { attempts_left, locked_until } => RecoveryOutcome::Invalid { attempts_left, locked_until },
-        _ => RecoveryOutcome::Invalid { attempts_left: 0, locked_until: Some(state.locked_until) },
-    }
 }
 
 /// The canonical 12 symbols of a typed recovery code, or `None` when it cannot be one.
@@ -423,6 +428,17 @@ fn check_symbol(data: &[u8]) -> u8 {
     ((32 - sum % 32) % 32) as u8
 }
 
+/// The Luhn (mod 10) check digit of ASCII digits: the digit that makes the whole sum to 0.
+fn luhn_check(data: &[u8]) -> u8 {
+    let mut sum = 0u32;
+    for (i, &b) in data.iter().rev().enumerate() {
+        let d = u32::from(b.wrapping_sub(b'0') % 10);
+        let addend = if i % 2 == 0 { d * 2 } else { d };
+        sum += addend / 10 + addend % 10;
+    }
+    ((10 - sum % 10) % 10) as u8
+}
+
 fn hash_code(server_key: &[u8], domain: &[u8], code: &[u8]) -> Result<[u8; 32]> {
     let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(server_key)
         .map_err(|_| Error::new(ErrorKind::InvalidArgument, "the server key cannot be used for HMAC"))?;
@@ -453,10 +469,6 @@ fn find(hashes: &[[u8; 32]], hash: &[u8; 32]) -> Option<usize> {
     found
 }
 
-fn ct_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
-    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
-    core::hint::black_box(diff) == 0
-}
 
 /// Uniform symbols from random bytes by rejection sampling: a byte is used only when it falls
 /// below the largest multiple of `n` that fits in 256, so `byte % n` has no bias.

@@ -1,12 +1,20 @@
 //! TOTP, RFC 6238: HOTP over the number of whole periods since the Unix epoch (T0 = 0).
 //! Times are Unix seconds as `i64`: negative times (before 1970) are rejected, and times past
-//! 2038 (2^31 s) and 2286 (10^10 s) work because the counter is 64-bit.
+//! 2038 (2^31 s) and 2286 (10^10 s) work because the counter is 64-bit. Checking a code in a
+//! window of steps around a time ([`verify_totp`]) lives here too.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::hotp::{OtpOptions, check_digits, check_key, check_period, code_at};
+use crate::hotp::{OtpOptions, check_digits, check_key, check_period, check_range, code_at, ct_eq, well_formed};
 use crate::secret::Secret;
-use crate::verify;
 use alloc::string::String;
+
+/// Largest TOTP window accepted, in steps either side (±10 steps is ±5 minutes at 30 s).
+///
+/// ```
+/// use totp_wasm::{MAX_WINDOW, OtpOptions, verify_totp};
+/// assert!(verify_totp(b"12345678901234567890", "287082", 59, MAX_WINDOW + 1, &OtpOptions::default()).is_err());
+/// ```
+pub const MAX_WINDOW: u64 = 10;
 
 /// The time step containing `time`: `floor(time / period)` (RFC 6238 §4.2).
 ///
@@ -145,6 +153,53 @@ impl Totp {
     /// # Ok(()) }
     /// ```
     pub fn verify(&self, code: &str, time: i64, window: u64) -> Result<Option<i64>> {
-        verify::verify_totp(&self.secret, code, time, window, &self.options)
+        verify_totp(&self.secret, code, time, window, &self.options)
     }
+}
+
+/// The step offset in `-window..=window` at which `code` is the TOTP code for `time`, or `None`.
+///
+/// Offsets nearer 0 win when two steps happen to share a code.
+///
+/// ```
+/// use totp_wasm::{verify_totp, OtpOptions};
+/// let key = b"12345678901234567890";
+/// let options = OtpOptions::default();
+/// assert_eq!(verify_totp(key, "287082", 59, 1, &options).unwrap(), Some(0));
+/// assert_eq!(verify_totp(key, "287082", 89, 1, &options).unwrap(), Some(-1));
+/// assert_eq!(verify_totp(key, "28708", 59, 1, &options).unwrap(), None); // malformed: not valid
+/// ```
+pub fn verify_totp(
+    key: impl AsRef<[u8]>,
+    code: &str,
+    time: i64,
+    window: u64,
+    options: &OtpOptions,
+) -> Result<Option<i64>> {
+    let key = key.as_ref();
+    check_key(key)?;
+    options.validate()?;
+    check_range("window", window, MAX_WINDOW)?;
+    let step = counter_at(time, options.period)?;
+    verify_totp_at(key, code, step, window, options)
+}
+
+/// [`verify_totp`] around a given step rather than a time (the policy centres the window on a
+/// factor's learned drift). Options and window must be checked by the caller.
+pub(crate) fn verify_totp_at(key: &[u8], code: &str, step: u64, window: u64, options: &OtpOptions) -> Result<Option<i64>> {
+    if !well_formed(code, options.digits) {
+        return Ok(None);
+    }
+    let mut found: Option<i64> = None;
+    // 0, -1, +1, -2, +2, …: the first match is the one nearest the centre. Every candidate is
+    // computed, whether or not an earlier one matched.
+    let offsets = core::iter::once(0).chain((1..=window.min(MAX_WINDOW) as i64).flat_map(|d| [-d, d]));
+    for offset in offsets {
+        let Some(counter) = step.checked_add_signed(offset) else { continue };
+        let candidate = code_at(key, counter, options.algorithm, options.digits)?;
+        if ct_eq(candidate.as_bytes(), code.as_bytes()) && found.is_none() {
+            found = Some(offset);
+        }
+    }
+    Ok(found)
 }

@@ -2,7 +2,7 @@
 //! several authenticators, enrollment confirmation.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use totp_wasm::{Algorithm, OtpOptions, Outcome, Policy, UserState, confirm_enrollment, totp, verify_code};
+use totp_wasm::{Algorithm, Failure, OtpOptions, Outcome, Policy, UserState, confirm_enrollment, totp, verify_code};
 
 const PHONE: &[u8] = b"12345678901234567890";
 const LAPTOP: &[u8] = b"abcdefghijabcdefghij";
@@ -36,7 +36,7 @@ fn the_same_code_twice_is_a_replay() {
     assert_eq!(first, Outcome::Accepted { factor: phone, offset: 0 });
     let (second, state) = verify_code(&state, &[(phone, PHONE)], &code(PHONE, now), now + 1, &Policy::default()).unwrap();
     assert_eq!(second, Outcome::Replayed { factor: phone });
-    assert_eq!(state.failures, 0, "a replay is not counted as a guess");
+    assert_eq!(state.code_throttle.failures, 0, "a replay is not counted as a guess");
 }
 
 #[test]
@@ -104,11 +104,11 @@ fn brute_force_meets_doubling_locks_and_a_success_resets_them() {
     for guess in 1..=9u32 {
         let (outcome, next) = verify_code(&state, &secrets, &wrong, now, &policy).unwrap();
         match outcome {
-            Outcome::Invalid { attempts_left, locked_until: None } => {
+            Outcome::Invalid(Failure { attempts_left, locked_until: None }) => {
                 assert!(guess <= 5, "guess {guess} should have locked");
                 assert_eq!(attempts_left, 5 - guess);
             }
-            Outcome::Invalid { locked_until: Some(until), .. } => {
+            Outcome::Invalid(Failure { locked_until: Some(until), .. }) => {
                 locks.push(until - now as u64);
                 // While locked, even the right code is refused without being checked.
                 let (locked, same) = verify_code(&next, &secrets, &code(PHONE, now + 1), now + 1, &policy).unwrap();
@@ -121,11 +121,11 @@ fn brute_force_meets_doubling_locks_and_a_success_resets_them() {
         state = next;
     }
     assert_eq!(locks, [60, 120, 240, 480]);
-    assert_eq!(state.failures, 9);
+    assert_eq!(state.code_throttle.failures, 9);
     // The lock has just ended: the right code is accepted and everything resets.
     let (outcome, state) = verify_code(&state, &secrets, &code(PHONE, now), now, &policy).unwrap();
     assert!(matches!(outcome, Outcome::Accepted { .. }), "{outcome:?}");
-    assert_eq!((state.failures, state.locked_until), (0, 0));
+    assert_eq!(state.code_throttle, totp_wasm::Throttle::default());
 }
 
 #[test]
@@ -151,7 +151,7 @@ fn the_attack_bound_of_the_default_policy() {
     let ten = Policy::default().attack_bound(10);
     assert!((ten.per_guess - 3.0 / 2f64.powi(31)).abs() < 1e-18);
     // Without a throttle (a lock of 1 s), a year of guessing finds the code.
-    let weak = Policy { free_failures: 0, base_lockout: 1, max_lockout: 1, window: 1 };
+    let weak = Policy { free_failures: 0, base_lockout: 1, max_lockout: 1, window: 1, ..Policy::default() };
     assert_eq!(weak.attack_bound(6).per_year, 1.0);
 }
 
@@ -173,7 +173,7 @@ fn a_wrong_enrollment_code_adds_nothing() {
     let c = code(PHONE, T0);
     let wrong = if c == "999999" { "999998" } else { "999999" };
     let (outcome, state) = confirm_enrollment(&UserState::new(), PHONE, wrong, "Phone", T0, &OtpOptions::default(), &Policy::default()).unwrap();
-    assert!(matches!(outcome, Outcome::Invalid { .. }));
+    assert!(matches!(outcome, Outcome::Invalid(_)));
     assert!(!state.enabled());
 }
 

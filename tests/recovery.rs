@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use totp_wasm::{
-    OsRandom, OtpOptions, Outcome, Policy, RECOVERY_ALPHABET, RandomSource, RecoveryOutcome, UserState, confirm_enrollment,
-    generate_recovery_codes, normalise_recovery_code, totp, use_recovery_code, use_removal_code,
+    Failure, OsRandom, OtpOptions, Outcome, Policy, RECOVERY_ALPHABET, RandomSource, RecoveryOutcome, UserState, confirm_enrollment,
+    generate_recovery_codes, normalise_recovery_code, totp, use_recovery_code, use_removal_code, verify_code,
 };
 
 const KEY: &[u8] = b"server key: 32 bytes of secret!!";
@@ -65,7 +65,7 @@ fn each_recovery_code_works_once_then_the_set_is_used_up() {
         let (outcome, next) = use_recovery_code(&state, KEY, code, T0, &Policy::default()).unwrap();
         assert_eq!(outcome, RecoveryOutcome::Accepted { remaining: 9 - i });
         let (again, _) = use_recovery_code(&next, KEY, code, T0, &Policy::default()).unwrap();
-        assert!(matches!(again, RecoveryOutcome::Invalid { .. }), "code {i} worked twice");
+        assert!(matches!(again, RecoveryOutcome::Invalid(_)), "code {i} worked twice");
         state = next;
     }
     assert_eq!(state.recovery_remaining(), 0);
@@ -110,10 +110,10 @@ fn regenerating_revokes_the_old_set() {
     let (old, state) = generate_recovery_codes(&enabled(), KEY, &mut OsRandom, true).unwrap();
     let (new, state) = generate_recovery_codes(&state, KEY, &mut OsRandom, false).unwrap();
     for code in &old.codes {
-        assert!(matches!(use_recovery_code(&state, KEY, code, T0, &Policy::default()).unwrap().0, RecoveryOutcome::Invalid { .. }));
+        assert!(matches!(use_recovery_code(&state, KEY, code, T0, &Policy::default()).unwrap().0, RecoveryOutcome::Invalid(_)));
     }
     let removal = old.removal_code.unwrap();
-    assert!(matches!(use_removal_code(&state, KEY, &removal, T0, &Policy::default()).unwrap().0, RecoveryOutcome::Invalid { .. }));
+    assert!(matches!(use_removal_code(&state, KEY, &removal, T0, &Policy::default()).unwrap().0, RecoveryOutcome::Invalid(_)));
     assert_eq!(use_recovery_code(&state, KEY, &new.codes[3], T0, &Policy::default()).unwrap().0, RecoveryOutcome::Accepted { remaining: 9 });
 }
 
@@ -121,7 +121,7 @@ fn regenerating_revokes_the_old_set() {
 fn codes_hashed_under_another_server_key_do_not_match() {
     let (issued, state) = generate_recovery_codes(&enabled(), KEY, &mut OsRandom, false).unwrap();
     let other = b"another server key, 32 bytes....";
-    assert!(matches!(use_recovery_code(&state, other, &issued.codes[0], T0, &Policy::default()).unwrap().0, RecoveryOutcome::Invalid { .. }));
+    assert!(matches!(use_recovery_code(&state, other, &issued.codes[0], T0, &Policy::default()).unwrap().0, RecoveryOutcome::Invalid(_)));
     assert_eq!(generate_recovery_codes(&state, b"short", &mut OsRandom, false).unwrap_err().code(), "INVALID_ARGUMENT");
     assert_eq!(generate_recovery_codes(&UserState::new(), KEY, &mut OsRandom, false).unwrap_err().code(), "INVALID_ARGUMENT");
 }
@@ -139,25 +139,104 @@ fn the_removal_code_is_16_digits_works_once_and_turns_2fa_off() {
     assert_eq!(outcome, RecoveryOutcome::Accepted { remaining: 0 });
     assert!(!off.enabled() && !off.has_removal_code() && off.recovery_remaining() == 0);
     let (again, _) = use_removal_code(&off, KEY, &removal, T0, &Policy::default()).unwrap();
-    assert!(matches!(again, RecoveryOutcome::Invalid { .. }));
+    assert!(matches!(again, RecoveryOutcome::Invalid(_)));
 }
 
 #[test]
-fn recovery_and_removal_guesses_are_throttled_like_codes() {
+fn recovery_and_removal_guesses_share_their_own_throttle() {
     let (_, mut state) = generate_recovery_codes(&enabled(), KEY, &mut OsRandom, true).unwrap();
     let guess = "0000-0000-0000"; // well-formed: its check symbol is right
     assert!(normalise_recovery_code(guess).is_some());
     for i in 1..=5 {
         let (outcome, next) = use_recovery_code(&state, KEY, guess, T0, &Policy::default()).unwrap();
-        assert_eq!(outcome, RecoveryOutcome::Invalid { attempts_left: 5 - i, locked_until: None });
+        assert_eq!(outcome, RecoveryOutcome::Invalid(Failure { attempts_left: 5 - i, locked_until: None }));
         state = next;
     }
+    // "0000 0000 0000 0000" passes the Luhn check (all zeros): a counted wrong guess, not a typo.
     let (outcome, state) = use_removal_code(&state, KEY, "0000 0000 0000 0000", T0, &Policy::default()).unwrap();
-    assert_eq!(outcome, RecoveryOutcome::Invalid { attempts_left: 0, locked_until: Some(T0 as u64 + 60) });
+    assert_eq!(outcome, RecoveryOutcome::Invalid(Failure { attempts_left: 0, locked_until: Some(T0 as u64 + 60) }));
     let (outcome, _) = use_recovery_code(&state, KEY, guess, T0 + 59, &Policy::default()).unwrap();
     assert_eq!(outcome, RecoveryOutcome::Locked { retry_at: T0 as u64 + 60 });
+    let (outcome, _) = use_removal_code(&state, KEY, "0000 0000 0000 0000", T0 + 59, &Policy::default()).unwrap();
+    assert_eq!(outcome, RecoveryOutcome::Locked { retry_at: T0 as u64 + 60 });
+    // The authenticator codes have their own count: untouched by the recovery guesses.
+    assert_eq!(state.code_throttle.failures, 0);
 }
 
+/// Issue #10: with a phished password, guessing 6-digit codes until locked must not lock the
+/// high-entropy recovery codes (one shared counter did, for up to 24 h).
+#[test]
+fn recovery_codes_stay_usable_after_a_totp_lockout() {
+    let (issued, mut state) = generate_recovery_codes(&enabled(), KEY, &mut OsRandom, true).unwrap();
+    let secret: &[u8] = b"12345678901234567890";
+    let right = totp(secret, T0 + 60, &OtpOptions::default()).unwrap();
+    let wrong = if right == "000000" { "000001" } else { "000000" };
+    let mut now = T0 + 60;
+    for _ in 0..12 {
+        let (outcome, next) = verify_code(&state, &[(1, secret)], wrong, now, &Policy::default()).unwrap();
+        if let Outcome::Invalid(Failure { locked_until: Some(until), .. }) = outcome {
+            now = until as i64 - 1; // guess again at the last second of each lock: still locked
+            let (locked, _) = verify_code(&next, &[(1, secret)], &right, now, &Policy::default()).unwrap();
+            assert!(matches!(locked, Outcome::Locked { .. }));
+            now += 1;
+        }
+        state = next;
+    }
+    // One more wrong code: locked now, for longer than the last lock.
+    let (outcome, state) = verify_code(&state, &[(1, secret)], wrong, now, &Policy::default()).unwrap();
+    assert!(matches!(outcome, Outcome::Invalid(Failure { locked_until: Some(_), .. })), "{outcome:?}");
+    assert!(state.code_throttle.failures == 13 && state.code_throttle.locked_at(now as u64).is_some());
+    assert_eq!(state.recovery_throttle.failures, 0);
+    let (outcome, state) = use_recovery_code(&state, KEY, &issued.codes[0], now, &Policy::default()).unwrap();
+    assert_eq!(outcome, RecoveryOutcome::Accepted { remaining: 9 });
+    // Signing in with a recovery code proves the owner: both throttles are cleared.
+    assert_eq!((state.code_throttle.failures, state.code_throttle.locked_until), (0, 0));
+    // And the removal code still works too, from a TOTP-locked state.
+    let (_, mut locked) = generate_recovery_codes(&enabled(), KEY, &mut OsRandom, true).unwrap();
+    locked.code_throttle = totp_wasm::Throttle { failures: 20, locked_until: now as u64 + 86_400 };
+    let (issued, locked) = generate_recovery_codes(&locked, KEY, &mut OsRandom, true).unwrap();
+    let (outcome, off) = use_removal_code(&locked, KEY, issued.removal_code.as_deref().unwrap(), now, &Policy::default()).unwrap();
+    assert_eq!(outcome, RecoveryOutcome::Accepted { remaining: 0 });
+    assert!(!off.enabled());
+}
+
+/// Issue #12: the removal code's 16th digit is a Luhn check digit, so a mistyped digit or two
+/// swapped neighbours answer `Typo` and count nothing.
+#[test]
+fn the_removal_code_check_digit_catches_typos_without_counting() {
+    let (issued, state) = generate_recovery_codes(&enabled(), KEY, &mut Seeded(5), true).unwrap();
+    let digits: Vec<u8> = issued.removal_code.unwrap().replace(' ', "").into_bytes();
+    let mut typos = 0;
+    for pos in 0..16 {
+        for d in b'0'..=b'9' {
+            if d == digits[pos] {
+                continue;
+            }
+            let mut typo = digits.clone();
+            typo[pos] = d;
+            let (outcome, next) = use_removal_code(&state, KEY, std::str::from_utf8(&typo).unwrap(), T0, &Policy::default()).unwrap();
+            assert_eq!(outcome, RecoveryOutcome::Typo, "digit {pos} -> {}", d as char);
+            assert_eq!(next, state, "a typo changes nothing");
+            typos += 1;
+        }
+    }
+    assert_eq!(typos, 16 * 9);
+    // Neighbours swapped: caught unless they are 0 and 9 (Luhn's one blind spot) or equal.
+    for pos in 0..15 {
+        let (a, b) = (digits[pos], digits[pos + 1]);
+        if a == b || (a, b) == (b'0', b'9') || (a, b) == (b'9', b'0') {
+            continue;
+        }
+        let mut swapped = digits.clone();
+        swapped.swap(pos, pos + 1);
+        let (outcome, _) = use_removal_code(&state, KEY, std::str::from_utf8(&swapped).unwrap(), T0, &Policy::default()).unwrap();
+        assert_eq!(outcome, RecoveryOutcome::Typo, "swap at {pos}");
+    }
+    // A well-formed wrong code (its check digit right) is a counted failure.
+    let (outcome, next) = use_removal_code(&state, KEY, "4111 1111 1111 1111", T0, &Policy::default()).unwrap();
+    assert_eq!(outcome, RecoveryOutcome::Invalid(Failure { attempts_left: 4, locked_until: None }));
+    assert_eq!(next.recovery_throttle.failures, 1);
+}
 /// Pearson's chi-square of observed counts against a uniform expectation.
 fn chi_square(counts: &[u64]) -> f64 {
     let total: u64 = counts.iter().sum();

@@ -4,7 +4,7 @@
 
 use super::{JsResult, argument, bounded, field, given, options, secret_bytes, set, throw, time};
 use crate::{
-    Error, ErrorKind, OsRandom, Outcome, Policy, RecoveryOutcome, Secret, UserState, confirm_enrollment as confirm,
+    Error, ErrorKind, FactorKind, OsRandom, Outcome, Policy, RecoveryOutcome, Secret, UserState, confirm_enrollment as confirm,
     generate_recovery_codes as generate_codes, start_enrollment as start, use_recovery_code as use_recovery,
     use_removal_code as use_removal, verify_code as verify,
 };
@@ -19,12 +19,24 @@ const TS_POLICY: &'static str = r#"
 /** A user's 2FA state as opaque text (versioned, checksummed). Store it as is; it holds no secret. */
 export type TwoFactorState = string;
 
-/** Throttling and window rules. Defaults: window 1, 5 free failures, then locks of 60 s doubling to 86400 s. */
+/**
+ * Throttling, window, drift and HOTP rules. Defaults: window 1, 5 free failures, then locks of
+ * 60 s doubling to 86400 s; learned drift up to ±20 steps, resync within ±20 steps; HOTP
+ * look-ahead 2, HOTP resync within 100 presses.
+ */
 export interface Policy {
   window?: number;
   freeFailures?: number;
   baseLockout?: number;
   maxLockout?: number;
+  /** largest learned TOTP clock offset in steps (0..=60; 0 turns learning off) */
+  maxDrift?: number;
+  /** how far from the server's time a two-code TOTP resync looks, in steps (at most maxDrift) */
+  resyncWindow?: number;
+  /** HOTP counter values accepted past the next one (0..=100) */
+  lookAhead?: number;
+  /** how far past the next counter a two-code HOTP resync looks (0..=1000) */
+  resyncLookAhead?: number;
 }
 
 /** A key for hashing recovery codes: at least 16 bytes (use 32 random bytes from a secret binding). */
@@ -38,7 +50,7 @@ export interface Enrollment {
   issuer: string;
   /** the key in groups of four, for manual entry */
   key: string;
-  /** "Time based" */
+  /** "Time based" or "Counter based" (HOTP) */
   type: string;
   /** the QR code as SVG (the `totp-wasm` entry only; not in `totp-wasm/core`) */
   qrSvg?: string;
@@ -53,8 +65,12 @@ export interface FactorInfo {
   algorithm: Algorithm;
   digits: number;
   period: number;
-  /** last accepted time step, or null */
+  /** 'totp' (time based) or 'hotp' (counter based) */
+  type: 'totp' | 'hotp';
+  /** TOTP: last accepted time step; HOTP: last accepted counter; or null */
   lastStep: number | null;
+  /** TOTP: the learned clock offset in steps (the window is centred on it); 0 for HOTP */
+  drift: number;
 }
 
 /** What describeState returns. */
@@ -63,9 +79,14 @@ export interface StateInfo {
   factors: FactorInfo[];
   recoveryRemaining: number;
   hasRemovalCode: boolean;
+  /** consecutive failed authenticator codes (and resync attempts) */
   failures: number;
-  /** Unix seconds the current lock ends, or null */
+  /** Unix seconds the authenticator-code lock ends, or null */
   lockedUntil: number | null;
+  /** consecutive failed recovery and removal codes: counted apart, so code guessing cannot lock them */
+  recoveryFailures: number;
+  /** Unix seconds the recovery/removal-code lock ends, or null */
+  recoveryLockedUntil: number | null;
 }
 
 /** The outcome of a code check, with the state to store. */
@@ -99,8 +120,8 @@ export function newState(): TwoFactorState;
 /** The state's content for display (authenticators, codes left, lock). */
 export function describeState(state: TwoFactorState): StateInfo;
 
-/** A new 160-bit secret with its otpauth URI and manual-entry fields. */
-export function startEnrollment(params: { issuer: string; account: string } & OtpOptions): Enrollment;
+/** A new 160-bit secret with its otpauth URI and manual-entry fields (`type: 'hotp'`: counter based, counter 0). */
+export function startEnrollment(params: { issuer: string; account: string; type?: 'totp' | 'hotp' } & OtpOptions): Enrollment;
 
 /**
  * Checks the first code of a new authenticator. When valid, the authenticator is added with
@@ -108,7 +129,11 @@ export function startEnrollment(params: { issuer: string; account: string } & Ot
  */
 export function confirmEnrollment(
   state: TwoFactorState | null,
-  params: { secret: SecretInput; code: string; label: string; time?: number; policy?: Policy } & OtpOptions,
+  params: {
+    secret: SecretInput; code: string; label: string; time?: number; policy?: Policy;
+    /** 'hotp': a counter-based authenticator; `code` is checked at `counter` (default 0) and the policy's look-ahead */
+    type?: 'totp' | 'hotp'; counter?: number;
+  } & OtpOptions,
 ): VerifyResult;
 
 /**
@@ -121,6 +146,24 @@ export function verifyCode(
   code: string,
   options?: { time?: number; policy?: Policy },
 ): VerifyResult;
+
+/**
+ * Repairs a clock that jumped (TOTP) or a counter run ahead (HOTP) with two consecutive codes,
+ * first then second: never with one. TOTP: within `policy.resyncWindow` steps (±10 min) of the
+ * server's time, and the offset is learned; HOTP: within `policy.resyncLookAhead` presses. On
+ * success it signs in like verifyCode ('accepted'); a failed resync counts one failure
+ * ('invalid'); a pair already used is 'replayed'. `factorId` limits it to one authenticator.
+ * Synchronous like verifyCode: state in, outcome and new state out; store `state` before answering.
+ */
+export function resync(
+  state: TwoFactorState,
+  secrets: Record<number, SecretInput> | Map<number, SecretInput>,
+  codes: [string, string],
+  options?: { time?: number; policy?: Policy; factorId?: number },
+): VerifyResult;
+
+/** Forgets an authenticator's learned clock offset (e.g. after the phone's clock was fixed). */
+export function resetDrift(state: TwoFactorState, factorId: number): TwoFactorState;
 
 /** Renames an authenticator. */
 export function renameFactor(state: TwoFactorState, factorId: number, label: string): TwoFactorState;
@@ -190,6 +233,15 @@ fn policy_arg(options: &JsValue) -> Result<Policy, Error> {
         free_failures: bounded(&field(&value, "freeFailures")?, "policy.freeFailures", d.free_failures.into(), 1000)? as u32,
         base_lockout: bounded(&field(&value, "baseLockout")?, "policy.baseLockout", d.base_lockout, max)?,
         max_lockout: bounded(&field(&value, "maxLockout")?, "policy.maxLockout", d.max_lockout, max)?,
+        max_drift: bounded(&field(&value, "maxDrift")?, "policy.maxDrift", d.max_drift, crate::MAX_DRIFT)?,
+        resync_window: bounded(&field(&value, "resyncWindow")?, "policy.resyncWindow", d.resync_window, crate::MAX_DRIFT)?,
+        look_ahead: bounded(&field(&value, "lookAhead")?, "policy.lookAhead", d.look_ahead, crate::MAX_LOOK_AHEAD)?,
+        resync_look_ahead: bounded(
+            &field(&value, "resyncLookAhead")?,
+            "policy.resyncLookAhead",
+            d.resync_look_ahead,
+            crate::MAX_RESYNC_LOOK_AHEAD,
+        )?,
     };
     policy.validate()?;
     Ok(policy)
@@ -217,7 +269,7 @@ fn verify_result(outcome: Outcome, state: &UserState) -> JsValue {
     let out = Object::new();
     let (name, factor, offset, attempts, retry) = match outcome {
         Outcome::Accepted { factor, offset } => ("accepted", Some(factor), Some(offset), None, None),
-        Outcome::Invalid { attempts_left, locked_until } => ("invalid", None, None, Some(attempts_left), locked_until),
+        Outcome::Invalid(f) => ("invalid", None, None, Some(f.attempts_left), f.locked_until),
         Outcome::Replayed { factor } => ("replayed", Some(factor), None, None, None),
         Outcome::Locked { retry_at } => ("locked", None, None, None, Some(retry_at)),
     };
@@ -245,9 +297,9 @@ fn recovery_result(outcome: RecoveryOutcome, state: &UserState) -> JsValue {
             set(&out, "remaining", &num(remaining as u64));
             "accepted"
         }
-        RecoveryOutcome::Invalid { attempts_left, locked_until } => {
-            set(&out, "attemptsLeft", &num(attempts_left.into()));
-            if let Some(r) = locked_until {
+        RecoveryOutcome::Invalid(f) => {
+            set(&out, "attemptsLeft", &num(f.attempts_left.into()));
+            if let Some(r) = f.locked_until {
                 set(&out, "retryAt", &num(r));
             }
             "invalid"
@@ -284,15 +336,20 @@ pub fn describe_state(state: JsValue) -> JsResult<JsValue> {
         set(&o, "algorithm", &f.options.algorithm.name().into());
         set(&o, "digits", &num(f.options.digits.into()));
         set(&o, "period", &num(f.options.period));
+        set(&o, "type", &if f.kind == FactorKind::Hotp { "hotp" } else { "totp" }.into());
         set(&o, "lastStep", &f.last_step.map_or(JsValue::NULL, num));
+        set(&o, "drift", &JsValue::from_f64(f.drift as f64));
         factors.push(&o);
     }
     set(&out, "factors", &factors);
     set(&out, "recoveryRemaining", &num(state.recovery_remaining() as u64));
     set(&out, "hasRemovalCode", &state.has_removal_code().into());
-    set(&out, "failures", &num(state.failures.into()));
-    let locked = if state.locked_until > 0 { num(state.locked_until) } else { JsValue::NULL };
+    set(&out, "failures", &num(state.code_throttle.failures.into()));
+    let locked = if state.code_throttle.locked_until > 0 { num(state.code_throttle.locked_until) } else { JsValue::NULL };
     set(&out, "lockedUntil", &locked);
+    set(&out, "recoveryFailures", &num(state.recovery_throttle.failures.into()));
+    let locked = state.recovery_throttle.locked_until;
+    set(&out, "recoveryLockedUntil", &if locked > 0 { num(locked) } else { JsValue::NULL });
     Ok(out.into())
 }
 
@@ -306,7 +363,11 @@ fn start_enrollment_inner(params: &JsValue) -> Result<JsValue, Error> {
     let issuer = required_text(params, "issuer")?;
     let account = required_text(params, "account")?;
     let opts = options(params)?;
-    let e = start(&issuer, &account, &opts, &mut OsRandom)?;
+    let e = if factor_kind(params)? == FactorKind::Hotp {
+        crate::start_hotp_enrollment(&issuer, &account, &opts, &mut OsRandom)?
+    } else {
+        start(&issuer, &account, &opts, &mut OsRandom)?
+    };
     let out = Object::new();
     set(&out, "secret", &e.secret.to_base32().into());
     set(&out, "uri", &e.uri.as_str().into());
@@ -339,7 +400,14 @@ fn confirm_inner(state: &JsValue, params: &JsValue) -> Result<JsValue, Error> {
     let label = required_text(params, "label")?;
     let opts = options(params)?;
     let now = time(&field(params, "time")?)?;
-    let (outcome, next) = confirm(&state, key.as_bytes(), &code, &label, now, &opts, &policy_arg(params)?)?;
+    let policy = policy_arg(params)?;
+    let (outcome, next) = if factor_kind(params)? == FactorKind::Hotp {
+        let counter_value = field(params, "counter")?;
+        let start = if given(&counter_value).is_none() { 0 } else { super::counter(&counter_value)? };
+        crate::confirm_hotp_enrollment(&state, key.as_bytes(), &code, &label, start, now, &opts, &policy)?
+    } else {
+        confirm(&state, key.as_bytes(), &code, &label, now, &opts, &policy)?
+    };
     Ok(verify_result(outcome, &next))
 }
 
@@ -352,6 +420,26 @@ pub fn verify_code(state: JsValue, secrets: JsValue, code: JsValue, options: JsV
 fn verify_inner(state: &JsValue, secrets: &JsValue, code: &JsValue, options: &JsValue) -> Result<JsValue, Error> {
     let state = state_arg(state)?;
     let code = code.as_string().ok_or_else(|| argument("code must be a string such as \"012345\""))?;
+    let keys = secrets_arg(&state, secrets)?;
+    let borrowed: Vec<(u32, &[u8])> = keys.iter().map(|(id, k)| (*id, k.as_slice())).collect();
+    let now = time(&field(options, "time")?)?;
+    let (outcome, next) = verify(&state, &borrowed, &code, now, &policy_arg(options)?)?;
+    Ok(verify_result(outcome, &next))
+}
+
+/// The `type` parameter: 'totp' (the default) or 'hotp'.
+fn factor_kind(params: &JsValue) -> Result<FactorKind, Error> {
+    let value = field(params, "type")?;
+    match given(&value).map(JsValue::as_string) {
+        None => Ok(FactorKind::Totp),
+        Some(Some(t)) if t == "totp" => Ok(FactorKind::Totp),
+        Some(Some(t)) if t == "hotp" => Ok(FactorKind::Hotp),
+        Some(_) => Err(argument("type must be \"totp\" or \"hotp\"")),
+    }
+}
+
+/// Each factor's secret from a plain object or a Map keyed by factor id.
+fn secrets_arg(state: &UserState, secrets: &JsValue) -> Result<Vec<(u32, Vec<u8>)>, Error> {
     if given(secrets).is_none_or(|s| !s.is_object()) {
         return Err(argument("secrets must map factor ids to secrets: { 1: 'BASE32…' } or a Map"));
     }
@@ -368,10 +456,38 @@ fn verify_inner(state: &JsValue, secrets: &JsValue, code: &JsValue, options: &Js
             keys.push((f.id, secret_bytes(&value)?));
         }
     }
+    Ok(keys)
+}
+
+/// Resynchronises an authenticator with two consecutive codes.
+#[wasm_bindgen(js_name = resync, skip_typescript)]
+pub fn resync(state: JsValue, secrets: JsValue, codes: JsValue, options: JsValue) -> JsResult<JsValue> {
+    resync_inner(&state, &secrets, &codes, &options).map_err(throw)
+}
+
+fn resync_inner(state: &JsValue, secrets: &JsValue, codes: &JsValue, options: &JsValue) -> Result<JsValue, Error> {
+    let state = state_arg(state)?;
+    let pair = || argument("codes must be two strings, the first code and the next one: [\"123456\", \"654321\"]");
+    let list = codes.dyn_ref::<Array>().filter(|a| a.length() == 2).ok_or_else(pair)?;
+    let (first, second) = (list.get(0).as_string().ok_or_else(pair)?, list.get(1).as_string().ok_or_else(pair)?);
+    let keys = secrets_arg(&state, secrets)?;
     let borrowed: Vec<(u32, &[u8])> = keys.iter().map(|(id, k)| (*id, k.as_slice())).collect();
+    let id_value = field(options, "factorId")?;
+    let factor = if given(&id_value).is_none() { None } else { Some(factor_id(&id_value)?) };
     let now = time(&field(options, "time")?)?;
-    let (outcome, next) = verify(&state, &borrowed, &code, now, &policy_arg(options)?)?;
+    let (outcome, next) = crate::resync(&state, &borrowed, factor, [&first, &second], now, &policy_arg(options)?)?;
     Ok(verify_result(outcome, &next))
+}
+
+/// Forgets an authenticator's learned clock offset.
+#[wasm_bindgen(js_name = resetDrift, skip_typescript)]
+pub fn reset_drift(state: JsValue, factor: JsValue) -> JsResult<String> {
+    let run = || -> Result<String, Error> {
+        let mut s = state_arg(&state)?;
+        s.reset_drift(factor_id(&factor)?)?;
+        Ok(s.encode())
+    };
+    run().map_err(throw)
 }
 
 /// Renames an authenticator.

@@ -24,6 +24,9 @@ export const FUNCTIONS = [
   'generateRecoveryCodes',
   'useRecoveryCode',
   'useRemovalCode',
+  // Learned drift, two-code resync (TOTP and HOTP).
+  'resync',
+  'resetDrift',
 ];
 export const CLASSES = ['Totp', 'OtpError'];
 export const QR = ['qrSvg', 'qrMatrix'];

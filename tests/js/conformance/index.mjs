@@ -6,5 +6,6 @@ import './verify.mjs';
 import './uri.mjs';
 import './qr.mjs';
 import './policy.mjs';
+import './resync.mjs';
 
 export { cases, runCases, toTap } from './harness.mjs';

@@ -6,17 +6,19 @@
 //! in by factor id, and recovery codes are only present as keyed hashes.
 //!
 //! ## Serialised form
-//! Compact, versioned binary ([`UserState::to_bytes`], which documents the layout), carried as
+//! Compact, versioned binary ([`UserState::to_bytes`], which documents the layouts; the code is
+//! in `state/wire.rs`, apart from this model), carried as
 //! unpadded base64url text ([`UserState::encode`]; safe in JSON, KV and SQL). Readers
 //! ([`UserState::from_bytes`], [`UserState::decode`]) accept every version up to
 //! [`STATE_VERSION`]; anything else is an `INVALID_STATE` error, never a silent reset.
 
-use crate::algorithm::Algorithm;
 use crate::error::{Error, ErrorKind, Result, decimal, msg};
 use crate::hotp::OtpOptions;
+use crate::throttle::Throttle;
 use alloc::string::String;
 use alloc::vec::Vec;
-use sha2::{Digest, Sha256};
+
+mod wire;
 
 /// The version [`UserState::to_bytes`] writes.
 ///
@@ -24,7 +26,7 @@ use sha2::{Digest, Sha256};
 /// use totp_wasm::{STATE_VERSION, UserState};
 /// assert_eq!(UserState::new().to_bytes()[0], STATE_VERSION); // the first byte of every state
 /// ```
-pub const STATE_VERSION: u8 = 1;
+pub const STATE_VERSION: u8 = 3;
 /// Longest factor label kept, in bytes.
 ///
 /// ```
@@ -54,7 +56,7 @@ pub const MAX_LABEL_BYTES: usize = 64;
 /// ```
 pub const MAX_FACTORS: usize = 32;
 
-/// One TOTP authenticator of a user.
+/// One authenticator of a user (TOTP or HOTP).
 ///
 /// ```
 /// use totp_wasm::{OtpOptions, Policy, UserState, confirm_enrollment};
@@ -77,8 +79,33 @@ pub struct Factor {
     pub created: u64,
     /// Algorithm, digits and period its codes use.
     pub options: OtpOptions,
-    /// The last time step whose code was accepted; codes for this step or earlier are replays.
+    /// Time based (TOTP) or counter based (HOTP).
+    pub kind: FactorKind,
+    /// TOTP: the last time step whose code was accepted; codes for this step or earlier are
+    /// replays. HOTP: the last counter value accepted; only later counters are accepted.
     pub last_step: Option<u64>,
+    /// TOTP: the learned clock offset of this authenticator, in steps (RFC 6238 §6): the window
+    /// is centred on it. Bounded by [`Policy::max_drift`](crate::Policy::max_drift); 0 for HOTP.
+    pub drift: i64,
+}
+
+/// What kind of codes a factor makes.
+///
+/// ```
+/// use totp_wasm::{FactorKind, OtpOptions, Policy, UserState, confirm_enrollment};
+/// # fn main() -> Result<(), totp_wasm::Error> {
+/// let (_, state) = confirm_enrollment(&UserState::new(), b"12345678901234567890", "287082", "Phone", 59,
+///     &OtpOptions::default(), &Policy::default())?;
+/// assert_eq!(state.factors[0].kind, FactorKind::Totp);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FactorKind {
+    /// Time-based codes (RFC 6238).
+    #[default]
+    Totp,
+    /// Counter-based codes (RFC 4226): one per button press.
+    Hotp,
 }
 
 /// A user's second-factor state.
@@ -98,14 +125,24 @@ pub struct UserState {
     /// The user's authenticators.
     pub factors: Vec<Factor>,
     pub(crate) next_id: u32,
-    /// Consecutive failed guesses (codes, recovery codes, removal codes) since the last success.
-    pub failures: u32,
-    /// Unix second until which guesses are refused (0 = not locked).
-    pub locked_until: u64,
+    /// Failed authenticator codes (and resync attempts) since the last success, and their lock.
+    pub code_throttle: Throttle,
+    /// Failed recovery and removal codes since the last success, and their lock: apart from
+    /// [`UserState::code_throttle`], so guessing 6-digit codes cannot lock the recovery codes.
+    pub recovery_throttle: Throttle,
     /// HMAC-SHA-256 hashes of the unused recovery codes.
     pub(crate) recovery: Vec<[u8; 32]>,
-    /// HMAC-SHA-256 hash of the unused removal code, if one was issued.
-    pub(crate) removal: Option<[u8; 32]>,
+    /// The unused removal code, if one was issued.
+    pub(crate) removal: Option<Removal>,
+}
+
+/// The stored removal code: its keyed hash, and whether it ends in a check digit (codes issued
+/// from state version 2 on) so a typo can be told from a wrong code. Codes issued before carry
+/// no check digit and are still accepted as they were issued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Removal {
+    pub(crate) hash: [u8; 32],
+    pub(crate) checked: bool,
 }
 
 impl UserState {
@@ -115,7 +152,7 @@ impl UserState {
     /// use totp_wasm::UserState;
     /// // Every user starts here, 2FA off, until an enrollment is confirmed.
     /// let state = UserState::new();
-    /// assert!(!state.enabled() && state.failures == 0 && state.locked_until == 0);
+    /// assert!(!state.enabled() && state.code_throttle.failures == 0 && state.recovery_throttle.locked_until == 0);
     /// ```
     pub fn new() -> Self {
         Self::default()
@@ -192,7 +229,14 @@ impl UserState {
     }
 
     /// Adds a factor and returns its id.
-    pub(crate) fn add_factor(&mut self, label: &str, created: u64, options: OtpOptions, last_step: u64) -> Result<u32> {
+    pub(crate) fn add_factor(
+        &mut self,
+        label: &str,
+        created: u64,
+        options: OtpOptions,
+        kind: FactorKind,
+        last_step: u64,
+    ) -> Result<u32> {
         if self.factors.len() >= MAX_FACTORS {
             return Err(Error::new(ErrorKind::InvalidArgument, "too many authenticators: remove one first (at most 32)"));
         }
@@ -205,7 +249,7 @@ impl UserState {
             return Err(Error::new(ErrorKind::InvalidState, "this state has used up its authenticator ids"));
         }
         self.next_id = id + 1;
-        self.factors.push(Factor { id, label, created, options, last_step: Some(last_step) });
+        self.factors.push(Factor { id, label, created, options, kind, last_step: Some(last_step), drift: 0 });
         Ok(id)
     }
 
@@ -227,6 +271,29 @@ impl UserState {
         let label = check_label(label)?;
         let factor = self.factors.iter_mut().find(|f| f.id == id).ok_or_else(|| unknown_factor(id))?;
         factor.label = label;
+        Ok(())
+    }
+
+    /// Forgets a TOTP factor's learned clock offset: its window is centred on the server's
+    /// time again (e.g. after the person fixed the phone's clock). Replay marks are kept.
+    ///
+    /// ```
+    /// use totp_wasm::{OtpOptions, Policy, UserState, confirm_enrollment, totp, verify_code};
+    /// # fn main() -> Result<(), totp_wasm::Error> {
+    /// let key = b"12345678901234567890";
+    /// let (_, state) = confirm_enrollment(&UserState::new(), key, "287082", "Phone", 59,
+    ///     &OtpOptions::default(), &Policy::default())?;
+    /// // The phone runs a step fast: its code for the next step signs in, and is learned.
+    /// let code = totp(key, 90 + 30, &OtpOptions::default())?;
+    /// let (_, mut state) = verify_code(&state, &[(1, key)], &code, 90, &Policy::default())?;
+    /// assert_eq!(state.factors[0].drift, 1);
+    /// state.reset_drift(1)?;
+    /// assert_eq!((state.factors[0].drift, state.factors[0].last_step), (0, Some(4)));
+    /// # Ok(()) }
+    /// ```
+    pub fn reset_drift(&mut self, id: u32) -> Result<()> {
+        let factor = self.factors.iter_mut().find(|f| f.id == id).ok_or_else(|| unknown_factor(id))?;
+        factor.drift = 0;
         Ok(())
     }
 
@@ -282,164 +349,6 @@ impl UserState {
         self.recovery.clear();
         self.removal = None;
     }
-
-    /// The binary form, version [`STATE_VERSION`]. Version 1 layout (integers are LEB128 varints
-    /// unless noted):
-    ///
-    /// ```text
-    /// u8 version = 1
-    /// next_factor_id, failures, locked_until
-    /// factor count, then per factor:
-    ///     id, created, u8 algorithm (0 SHA1, 1 SHA256, 2 SHA512), u8 digits, period,
-    ///     last_step + 1 (0 = no code accepted yet), label length, label (UTF-8)
-    /// recovery hash count, then 32 bytes per hash
-    /// u8 removal flag (0/1), then 32 bytes when 1
-    /// 4 bytes: the first bytes of SHA-256 over everything before (detects corruption)
-    /// ```
-    ///
-    /// ```
-    /// use totp_wasm::UserState;
-    /// // An empty state: the version, six zero fields and the 4-byte checksum.
-    /// assert_eq!(UserState::new().to_bytes(), [1, 0, 0, 0, 0, 0, 0, 132, 123, 104, 224]);
-    /// ```
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(64 + self.factors.len() * 32 + self.recovery.len() * 32);
-        out.push(STATE_VERSION);
-        varint(&mut out, self.next_id.into());
-        varint(&mut out, self.failures.into());
-        varint(&mut out, self.locked_until);
-        varint(&mut out, self.factors.len() as u64);
-        for f in &self.factors {
-            varint(&mut out, f.id.into());
-            varint(&mut out, f.created);
-            out.push(match f.options.algorithm {
-                Algorithm::Sha1 => 0,
-                Algorithm::Sha256 => 1,
-                Algorithm::Sha512 => 2,
-            });
-            out.push(f.options.digits as u8);
-            varint(&mut out, f.options.period);
-            varint(&mut out, f.last_step.map_or(0, |s| s.saturating_add(1)));
-            varint(&mut out, f.label.len() as u64);
-            out.extend_from_slice(f.label.as_bytes());
-        }
-        varint(&mut out, self.recovery.len() as u64);
-        for hash in &self.recovery {
-            out.extend_from_slice(hash);
-        }
-        match &self.removal {
-            Some(hash) => {
-                out.push(1);
-                out.extend_from_slice(hash);
-            }
-            None => out.push(0),
-        }
-        let sum = Sha256::digest(&out);
-        out.extend_from_slice(sum.get(..4).unwrap_or(&[]));
-        out
-    }
-
-    /// Reads the binary form of any version up to [`STATE_VERSION`]. An unknown version, a bad
-    /// checksum, truncation or trailing bytes are `INVALID_STATE` errors, never a silent reset (a
-    /// reset would reopen used codes and drop the lockout).
-    ///
-    /// ```
-    /// use totp_wasm::{ErrorKind, UserState};
-    /// # use totp_wasm::{OtpOptions, Policy, confirm_enrollment};
-    /// # fn main() -> Result<(), totp_wasm::Error> {
-    /// # let (_, state) = confirm_enrollment(&UserState::new(), b"12345678901234567890", "287082", "Phone", 59,
-    /// #     &OtpOptions::default(), &Policy::default())?;
-    /// // `state`: a user with one authenticator, "Phone" (id 1).
-    /// let mut bytes = state.to_bytes();
-    /// assert_eq!(UserState::from_bytes(&bytes)?, state);
-    /// bytes[2] ^= 1; // one flipped bit: the checksum no longer matches
-    /// assert_eq!(UserState::from_bytes(&bytes).unwrap_err().kind(), ErrorKind::InvalidState);
-    /// # Ok(()) }
-    /// ```
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let Some((body, sum)) = bytes.split_last_chunk::<4>() else {
-            return Err(corrupt("it is too short"));
-        };
-        if Sha256::digest(body).get(..4) != Some(&sum[..]) {
-            return Err(corrupt("its checksum does not match"));
-        }
-        let mut r = Reader { bytes: body, at: 0 };
-        let state = match r.byte()? {
-            1 => read_v1(&mut r)?,
-            v => {
-                return Err(Error::new(
-                    ErrorKind::InvalidState,
-                    msg(&["the stored state has version ", &decimal(v.into()), ", newer than this library reads (1): upgrade totp-wasm"]),
-                ));
-            }
-        };
-        if r.at != body.len() {
-            return Err(corrupt("it has trailing bytes"));
-        }
-        Ok(state)
-    }
-
-    /// The text form: unpadded base64url of [`UserState::to_bytes`].
-    ///
-    /// ```
-    /// use totp_wasm::UserState;
-    /// // Only A-Z, a-z, 0-9, '-' and '_': nothing to escape in JSON, URLs or SQL.
-    /// assert_eq!(UserState::new().encode(), "AQAAAAAAAIR7aOA");
-    /// ```
-    pub fn encode(&self) -> String {
-        crate::codec::base64url_encode(&self.to_bytes())
-    }
-
-    /// Reads the text form.
-    ///
-    /// ```
-    /// use totp_wasm::UserState;
-    /// let state = UserState::new();
-    /// assert_eq!(UserState::decode(&state.encode()).unwrap(), state);
-    /// assert_eq!(UserState::decode("not a state").unwrap_err().code(), "INVALID_STATE");
-    /// ```
-    pub fn decode(text: &str) -> Result<Self> {
-        let bytes = crate::codec::base64url_decode(text.trim()).ok_or_else(|| corrupt("it is not base64url text"))?;
-        Self::from_bytes(&bytes)
-    }
-}
-
-fn read_v1(r: &mut Reader<'_>) -> Result<UserState> {
-    let next_id = r.u32()?;
-    let failures = r.u32()?;
-    let locked_until = r.varint()?;
-    let count = r.count(MAX_FACTORS)?;
-    let mut factors = Vec::with_capacity(count);
-    for _ in 0..count {
-        let id = r.u32()?;
-        let created = r.varint()?;
-        let algorithm = match r.byte()? {
-            0 => Algorithm::Sha1,
-            1 => Algorithm::Sha256,
-            2 => Algorithm::Sha512,
-            _ => return Err(corrupt("a factor has an unknown algorithm")),
-        };
-        let options = OtpOptions { algorithm, digits: r.byte()?.into(), period: r.varint()? };
-        options.validate().map_err(|_| corrupt("a factor has invalid options"))?;
-        let last_step = r.varint()?.checked_sub(1);
-        let len = r.count(MAX_LABEL_BYTES)?;
-        let label = String::from_utf8(r.take(len)?.to_vec()).map_err(|_| corrupt("a label is not UTF-8"))?;
-        if factors.iter().any(|f: &Factor| f.id == id) || id >= next_id {
-            return Err(corrupt("factor ids are inconsistent"));
-        }
-        factors.push(Factor { id, label, created, options, last_step });
-    }
-    let count = r.count(1024)?;
-    let mut recovery = Vec::with_capacity(count);
-    for _ in 0..count {
-        recovery.push(r.hash()?);
-    }
-    let removal = match r.byte()? {
-        0 => None,
-        1 => Some(r.hash()?),
-        _ => return Err(corrupt("the removal flag is neither 0 nor 1")),
-    };
-    Ok(UserState { factors, next_id, failures, locked_until, recovery, removal })
 }
 
 fn check_label(label: &str) -> Result<String> {
@@ -455,74 +364,4 @@ fn check_label(label: &str) -> Result<String> {
 
 fn unknown_factor(id: u32) -> Error {
     Error::new(ErrorKind::InvalidArgument, msg(&["there is no authenticator with id ", &decimal(id.into())]))
-}
-
-fn corrupt(why: &str) -> Error {
-    Error::new(ErrorKind::InvalidState, msg(&["the stored 2FA state cannot be read: ", why]))
-}
-
-fn varint(out: &mut Vec<u8>, mut n: u64) {
-    loop {
-        let low = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            out.push(low);
-            return;
-        }
-        out.push(low | 0x80);
-    }
-}
-
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl Reader<'_> {
-    fn byte(&mut self) -> Result<u8> {
-        let b = self.bytes.get(self.at).copied().ok_or_else(|| corrupt("it is truncated"))?;
-        self.at += 1;
-        Ok(b)
-    }
-
-    fn take(&mut self, n: usize) -> Result<&[u8]> {
-        let slice = self.bytes.get(self.at..self.at + n).ok_or_else(|| corrupt("it is truncated"))?;
-        self.at += n;
-        Ok(slice)
-    }
-
-    /// A LEB128 number in its one canonical form: every state has exactly one encoding, so a
-    /// state read back writes back the same bytes (no padded `0x80 0x00` forms, no bits past 64).
-    fn varint(&mut self) -> Result<u64> {
-        let mut n = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?;
-            let low = u64::from(b & 0x7f);
-            if shift == 63 && low > 1 {
-                return Err(corrupt("a number is larger than 64 bits"));
-            }
-            n |= low << shift;
-            if b & 0x80 == 0 {
-                if b == 0 && shift > 0 {
-                    return Err(corrupt("a number is not in its shortest form"));
-                }
-                return Ok(n);
-            }
-        }
-        Err(corrupt("a number is too long"))
-    }
-
-    fn u32(&mut self) -> Result<u32> {
-        u32::try_from(self.varint()?).map_err(|_| corrupt("a number is out of range"))
-    }
-
-    fn count(&mut self, max: usize) -> Result<usize> {
-        usize::try_from(self.varint()?).ok().filter(|&n| n <= max).ok_or_else(|| corrupt("a count is out of range"))
-    }
-
-    fn hash(&mut self) -> Result<[u8; 32]> {
-        let mut out = [0u8; 32];
-        out.copy_from_slice(self.take(32)?);
-        Ok(out)
-    }
 }
