@@ -51,6 +51,7 @@
 // An unknown username answers NOT_FOUND without creating the object's storage.
 
 import { b64urlToText } from './crypto.js';
+import { directoryOf } from './directory.js';
 import { ApiError, apiErrorFrom, errorResponse, json, readJsonBody } from './http.js';
 import { isPlainText } from './security-log.js';
 import { hex, sha256 } from './sha256.js';
@@ -277,6 +278,8 @@ async function act(request, env, { route, user }, operator) {
     const checked = checkReason(reason, { optional: true });
     if (checked !== undefined) args.reason = checked;
   }
+  // An unknown name reaches no user object: workerd would create its storage (directory.js).
+  if (!(await (await directoryOf(env, username)).exists(username))) throw new ApiError('NOT_FOUND', 'No account has that username.');
   const r = await env.USERS.get(env.USERS.idFromName(username))[route.rpc](args);
   if (!r.ok) throw apiErrorFrom(r.error);
   return json(r.value?.status === 'scheduled' ? 202 : 200, r.value);

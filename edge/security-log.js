@@ -201,7 +201,10 @@ export async function appendEvent(store, log, type, detail, at) {
     drop.push(eventKey(oldestSeq));
   }
   const next = { seq: event.seq, hash: event.hash, base };
-  next.mac = headMac(log.key, log.subject, base, next);
+  // A stored MAC that does not match means the storage was rewritten: the new MAC must not
+  // vouch for the rewritten chain, so it stays a non-MAC ('tampered') from then on.
+  const trusted = head.seq === 0 || head.mac === headMac(log.key, log.subject, head.base, head);
+  next.mac = trusted ? headMac(log.key, log.subject, base, next) : 'tampered';
   await store.put({ [HEAD_KEY]: next, [eventKey(event.seq)]: event });
   if (drop.length > 0) await store.delete(drop);
   return event;
