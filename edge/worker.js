@@ -14,6 +14,7 @@
 
 import { handleApi } from './api.js';
 import { handleOperator } from './operator.js';
+import { directoryOf } from './directory.js';
 import { notFound, rawPathOf, safeSegments, serveFile, textResponse } from './static.js';
 
 export { User } from './user.js';
@@ -63,7 +64,10 @@ export default {
     }
     try {
       // The support API: a bearer API of its own (operator tokens, its own throttle; operator.js).
-      if (segments[0] === 'api' && segments[1] === 'operator') return await handleOperator(request, env, segments.slice(1));
+      if (segments[0] === 'api' && segments[1] === 'operator') {
+        const directory = { exists: async (name) => (await directoryOf(env, name)).exists(name) };
+        return await handleOperator(request, env, segments.slice(1), directory);
+      }
       if (segments[0] === 'api') return await handleApi(request, env, segments.slice(1));
       return await handleStatic(request, env, segments);
     } catch {

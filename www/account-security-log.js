@@ -7,11 +7,8 @@
 // gets a sentence. Texts that people or support wrote (authenticator names, token names,
 // reasons) are set with textContent, never as HTML.
 //
-// Wiring into account.html (after #10 lands): a card "Security events" with
-// `<ul id="security-events" class="security-log"></ul>` (newest first: not numbered); after the profile loads,
-// `renderSecurityLog($('security-events'), (await api('GET', '/api/security-log')).events)`;
-// the post-reset notice uses `resetNotice(events)` (the newest 'operator-reset' since the
-// previous sign-in) above the profile.
+// Used by account-security-events.js: the profile's "Security events" card
+// (`<ul id="security-events">`, newest first) and the notice of a sign-in after a support reset.
 
 const CAUSES = {
   user: 'you signed them out',
