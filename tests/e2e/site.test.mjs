@@ -907,7 +907,8 @@ describe('the account page', () => {
       await view(page).getByRole('button', { name: 'I saved my backup codes' }).click();
       await expectView(page, /^Signed in as/);
       const events = page.getByRole('list', { name: 'Security events' });
-      await events.getByRole('listitem').first().waitFor();
+      // The list fills in after the profile (and refills after each change): wait for the event.
+      await events.getByRole('listitem').filter({ hasText: 'turned on with' }).waitFor();
       assert.match(await events.getByRole('listitem').first().innerText(), /^2FA was turned on with “Pixel” on \d{1,2} [A-Z][a-z]{2} \d{4}\.$/);
 
       const reason = 'lost phone and codes, ID checked by video call';
@@ -924,6 +925,7 @@ describe('the account page', () => {
       const notice = await flashText(page);
       assert.match(notice, new RegExp(`^2FA was reset by support on \\d{1,2} [A-Z][a-z]{2} \\d{4}: reason “${reason}”\\. 2FA is off`));
       assert.equal(await page.locator('#tfa-badge').innerText(), 'Off');
+      await events.getByRole('listitem').filter({ hasText: 'reset by support' }).waitFor();
       const texts = await events.getByRole('listitem').allInnerTexts();
       assert.match(texts[0], /^Signed in with the password on /);
       assert.ok(texts.some((x) => x.startsWith('2FA was reset by support on ') && x.includes(reason)), texts.join('\n'));
