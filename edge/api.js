@@ -54,6 +54,7 @@ const ROUTES = [
   ['POST', '/api/login/verify', loginVerify],
   ['POST', '/api/logout', logout],
   ['GET', '/api/profile', profile],
+  ['GET', '/api/security-log', securityLog],
   ['POST', '/api/session/step-up', stepUp],
   ['GET', '/api/sessions', listSessions],
   ['POST', '/api/sessions/revoke-others', revokeOtherSessions],
@@ -194,6 +195,7 @@ async function signedIn(request, env, username, r, status = 200) {
   const maxAge = Math.max(0, r.expiresAt - now());
   const body = { status: 'signed_in', username, authenticatedWith: r.method, expiresAt: r.expiresAt };
   if (r.recoveryCodesRemaining !== undefined) body.recoveryCodesRemaining = r.recoveryCodesRemaining;
+  if (r.notice) body.notice = r.notice; // a support reset, or its hold cancelled (user.js)
   const cookie = setCookie(SESSION_COOKIE, value, maxAge, isHttps(request));
   return respond(request, env, username, status, { ...body, _device: r._device }, [cookie]);
 }
@@ -303,6 +305,12 @@ async function logout({ request, env, body }) {
 async function profile({ request, env }) {
   const s = await sessionOf(request, env);
   return json(200, await call(env, s.username, 'profile', s));
+}
+
+/** GET /api/security-log -> the user's security log (edge/security-log.js: events, chain, MAC) */
+async function securityLog({ request, env }) {
+  const s = await sessionOf(request, env);
+  return json(200, await call(env, s.username, 'securityLog', s));
 }
 
 /**

@@ -50,6 +50,10 @@ const mainWorker :Workerd.Worker = (
     (name = "passwords.js", esModule = embed "passwords.js"),
     # The common passwords new ones may not be (passwords.js): text, one per line.
     (name = "common-passwords.txt", text = embed "common-passwords.txt"),
+    (name = "operator.js", esModule = embed "operator.js"),
+    (name = "operator-guard.js", esModule = embed "operator-guard.js"),
+    (name = "security-log.js", esModule = embed "security-log.js"),
+    (name = "sha256.js", esModule = embed "sha256.js"),
     # `import … from 'totp-wasm/verifier'`: workerd does not resolve package.json `exports`
     # (wrangler does), so the config names the entry's workerd loader itself. Relative imports
     # resolve against module names: the loader "totp-wasm/verifier" imports "./totp_wasm.js" and
@@ -77,6 +81,13 @@ const mainWorker :Workerd.Worker = (
     # Unset, the per-address limit is off: locally no header can be trusted.
     (name = "TOTP_WASM_TEST_ADDRESS_HEADER", fromEnvironment = "TOTP_WASM_TEST_ADDRESS_HEADER"),
     (name = "ISSUER", text = "totp-wasm demo"),
+    (name = "OPERATOR_GUARD", durableObjectNamespace = "OperatorGuard"),
+    # The shortest hold of a support reset (edge/operator.js; unset: 24 h). The demo's is 0, so
+    # support can reset at once; a deployment should keep a hold the user can stop by signing in.
+    # Tests override it with OPERATOR_MIN_RESET_DELAY in the environment.
+    (name = "OPERATOR_MIN_RESET_DELAY", fromEnvironment = "OPERATOR_MIN_RESET_DELAY"),
+    # Tests only: the header the operator throttle trusts for the client address.
+    (name = "TOTP_WASM_TEST_CLIENT_IP_HEADER", fromEnvironment = "TOTP_WASM_TEST_CLIENT_IP_HEADER"),
   ],
   durableObjectNamespaces = [
     # uniqueKey names the folder of the objects' files under the state folder: never change it.
@@ -84,6 +95,8 @@ const mainWorker :Workerd.Worker = (
     # Which names have an account, in 16 shards (edge/directory.js), and the per-address limit.
     (className = "Directory", uniqueKey = "totp-wasm-directory"),
     (className = "AddressLimit", uniqueKey = "totp-wasm-address-limits"),
+    # Wrong operator credentials per client address, in 16 shards (edge/operator-guard.js).
+    (className = "OperatorGuard", uniqueKey = "totp-wasm-operator-guard"),
   ],
   durableObjectStorage = (localDisk = "state"),
 );

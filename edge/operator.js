@@ -29,24 +29,21 @@
 // the OPERATOR_MIN_RESET_DELAY binding (seconds; unset: DEFAULT_MIN_RESET_DELAY, 24 h; the
 // demo sets 0) and an operator cannot ask for less (400), so a rogue operator cannot skip it.
 //
-// Wiring (after #10): worker.js `export { OperatorGuard } from './operator-guard.js'`, and in
-// its fetch, before handleApi: `if (segments[0] === 'api' && segments[1] === 'operator')
-// return handleOperator(request, env, segments.slice(1));`. config.capnp: modules
-// operator.js, operator-guard.js, security-log.js, sha256.js; binding (name =
-// "OPERATOR_GUARD", durableObjectNamespace = "OperatorGuard"), namespace (className =
-// "OperatorGuard", uniqueKey = "totp-wasm-operator-guard"), (name = "OPERATOR_MIN_RESET_DELAY",
-// text = "0"); wrangler.toml: the binding, a migration `new_sqlite_classes = ["OperatorGuard"]`
-// and OPERATOR_MIN_RESET_DELAY under [vars]. The User object gets four RPC methods, each
-// `{ username, operator, reason? }` in, `{ ok, value | error }` out, like the others:
-//   operatorStatus      -> describeState-based status, appends 'operator-lookup'
-//   operatorReset       -> { delaySeconds }: 0 -> disableTwoFactor + revoke sessions,
-//                          tickets, device cookies, update tokens, appends 'operator-reset',
-//                          '2fa-disabled' { via: 'support' }, 'sessions-revoked'/'tokens-revoked'
-//                          { cause: 'support' } and sets the post-reset notice; > 0 -> stores
-//                          the plan, setAlarm(due), appends 'operator-reset-scheduled'; a
-//                          sign-in with a second factor before `due` deletes the plan and
-//                          appends 'operator-reset-cancelled'; alarm() carries it out
-//   operatorUnlock      -> clears password and code locks, appends 'operator-unlock'
+// Wiring: worker.js sends /api/operator/… here (before handleApi) with a directory lookup,
+// and exports OperatorGuard; config.capnp binds OPERATOR_GUARD and takes
+// OPERATOR_MIN_RESET_DELAY from the environment (`cargo xtask demo` sets 0; wrangler.toml
+// 86400). The User object (user.js) has the four RPC methods, `{ username, operator, reason? }`
+// in, `{ ok, value | error }` out:
+//   operatorStatus      -> the 2FA status and locks, appends 'operator-lookup'
+//   operatorReset       -> { delaySeconds }: 0 -> 2FA off, every session, ticket, device
+//                          record and update token revoked, 'operator-reset', '2fa-disabled'
+//                          { via: 'support' }, 'sessions-revoked'/'tokens-revoked' { cause:
+//                          'support' } and the notice for the next sign-in; > 0 -> the plan
+//                          stored, setAlarm(due), 'operator-reset-scheduled'; a sign-in with a
+//                          second factor before `due` deletes the plan, appends
+//                          'operator-reset-cancelled' and tells that sign-in; alarm() carries it out
+//   operatorUnlock      -> clears the password locks (account and browsers), 'operator-unlock'
+//                          (code locks live in the package's state, which has no unlock yet)
 //   operatorSecurityLog -> appends 'operator-log-read', then exportLog
 // An unknown username answers NOT_FOUND without creating the object's storage.
 
@@ -224,14 +221,16 @@ export function operatorClientAddress(request, env) {
  * @param {Request} request
  * @param {{ USERS: DurableObjectNamespace, OPERATOR_GUARD: DurableObjectNamespace }} env
  * @param {string[]} segments decoded path segments after "api"
+ * @param {{ exists: (username: string) => Promise<boolean> }} directory which names have an
+ *   account (worker.js passes edge/directory.js; this module stays importable in Node tests)
  */
-export async function handleOperator(request, env, segments) {
+export async function handleOperator(request, env, segments, directory) {
   const found = matchOperatorRoute(request.method, segments);
   let response;
   try {
     if (found.error) throw found.error;
     const operator = await authenticate(request, env);
-    response = await act(request, env, found, operator);
+    response = await act(request, env, found, operator, directory);
   } catch (e) {
     const err = e instanceof ApiError ? e : new ApiError('INTERNAL', 'Internal error.');
     response = errorResponse(err, found.allow ? { Allow: found.allow } : {});
@@ -256,7 +255,7 @@ async function authenticate(request, env) {
 }
 
 /** The request's action on the user's object. */
-async function act(request, env, { route, user }, operator) {
+async function act(request, env, { route, user }, operator, directory) {
   const username = decodeUserParam(user);
   const args = { username, operator };
   if (request.method === 'POST') {
@@ -277,6 +276,8 @@ async function act(request, env, { route, user }, operator) {
     const checked = checkReason(reason, { optional: true });
     if (checked !== undefined) args.reason = checked;
   }
+  // An unknown name reaches no user object: workerd would create its storage (directory.js).
+  if (!(await directory.exists(username))) throw new ApiError('NOT_FOUND', 'No account has that username.');
   const r = await env.USERS.get(env.USERS.idFromName(username))[route.rpc](args);
   if (!r.ok) throw apiErrorFrom(r.error);
   return json(r.value?.status === 'scheduled' ? 202 : 200, r.value);

@@ -28,26 +28,10 @@
 // never both chain onto the same head. Hashing outside the commit is not possible: the input
 // is the previous event's hash, known only inside it.
 //
-// Wiring into the User object (after #10 lands; the names are those of #10's split):
-//   const log = { key: keys.macKey /* 32 bytes */, subject: username };
-//   await appendEvent(this.storage, log, TYPE, DETAIL, now());   // inside the commit, after
-//                                                               // the decision, before answering
-//   login: account without 2FA, right password -> 'sign-in' { method: 'password' };
-//          password lock starts                -> 'lockout' { what: 'password', until }
-//   loginVerify: accepted -> 'sign-in' { method: 'otp' | 'recovery' }, with recovery also
-//          'recovery-code-used' { remaining }; invalid -> 'second-factor-failed' { method };
-//          a lock starts -> 'lockout' { what: 'otp' | 'recovery', until }
-//   enrollConfirm: first authenticator -> '2fa-enabled' { authenticator, name }, later ones
-//          'authenticator-added'; renameAuthenticator -> 'authenticator-renamed';
-//          removeAuthenticator -> 'authenticator-removed' (+ '2fa-disabled' { via:
-//          'last-authenticator' } when it was the last); regenerateRecoveryCodes ->
-//          'recovery-codes-regenerated'; disableTwoFactor -> '2fa-disabled' { via: 'user' };
-//          removeWithRemovalCode -> 'removal-code-used' then '2fa-disabled' { via: 'removal-code' }
-//   createToken / deleteToken -> 'token-created' / 'token-revoked'; revocations in bulk ->
-//          'tokens-revoked' / 'sessions-revoked' { count, cause } (only when count > 0)
-//   password change -> 'password-changed'; operator methods -> the 'operator-*' events
-//   GET /api/security-log -> exportLog(this.storage, username) in the profile's commit;
-//   account deletion deletes the log with every other record (prefix 'log:').
+// Wired into the User object (edge/user.js, `#log` and the methods after it): every event
+// below is appended in the commit of the change it records; GET /api/security-log and the
+// operator API's …/security-log return exportLog; account deletion deletes the log with every
+// other record (deleteAll).
 // Never append for a username that has no account (no storage for strangers), and never put
 // a code, password, token value or secret into a detail: EVENTS below is a whitelist of
 // fields and appendEvent refuses anything else.
@@ -201,7 +185,10 @@ export async function appendEvent(store, log, type, detail, at) {
     drop.push(eventKey(oldestSeq));
   }
   const next = { seq: event.seq, hash: event.hash, base };
-  next.mac = headMac(log.key, log.subject, base, next);
+  // A stored MAC that does not match means the storage was rewritten: the new MAC must not
+  // vouch for the rewritten chain, so it stays a non-MAC ('tampered') from then on.
+  const trusted = head.seq === 0 || head.mac === headMac(log.key, log.subject, head.base, head);
+  next.mac = trusted ? headMac(log.key, log.subject, base, next) : 'tampered';
   await store.put({ [HEAD_KEY]: next, [eventKey(event.seq)]: event });
   if (drop.length > 0) await store.delete(drop);
   return event;

@@ -78,6 +78,8 @@ export async function revokeOthers(storage, { keepSession = null, keepDevice = n
     for (const k of (await storage.list({ prefix })).keys()) if (!keep.has(k)) drop.push(k);
   }
   await deleteKeys(storage, drop);
+  // The counts, for the security log's 'sessions-revoked' / 'tokens-revoked'.
+  return { sessions: drop.filter((k) => k.startsWith('session:')).length, tokens: drop.filter((k) => k.startsWith('token:')).length };
 }
 
 /** The sessions for GET /api/sessions, the caller's marked and first. */

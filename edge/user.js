@@ -29,6 +29,9 @@
 //                      box = { kid, iv, ct }: AES-GCM under server key `kid`
 //   session:…, ticket:…, device:…   sessions.js
 //   token:<id>                      tokens.js
+//   log:…                           security-log.js (the security log, appended in the commits)
+//   reset-plan         { due, operator, reason }: a support reset on hold (alarm() carries it out)
+//   notice             { kind, at, reason? }: told with the next sign-in (a support reset, a cancelled hold)
 
 import { DurableObject } from 'cloudflare:workers';
 import {
@@ -64,6 +67,7 @@ import {
 } from './sessions.js';
 import { addToken, deleteToken, listTokens, useToken } from './tokens.js';
 import { LIMITS, issuer, lifetimes, now } from './settings.js';
+import { appendEvent, exportLog } from './security-log.js';
 
 /** How many times a commit starts over when the secrets changed during its prepare phase. */
 const COMMIT_TRIES = 3;
@@ -100,6 +104,11 @@ export class User extends DurableObject {
   listTokens(a) { return this.#run('listTokens', () => this.#listTokens(a)); }
   deleteToken(a) { return this.#run('deleteToken', () => this.#deleteToken(a)); }
   update(a) { return this.#run('update', () => useToken(this.storage, a.username, a.id, a.secret, now())); }
+  securityLog(a) { return this.#run('securityLog', () => this.#securityLog(a)); }
+  operatorStatus(a) { return this.#run('operatorStatus', () => this.#operatorStatus(a)); }
+  operatorReset(a) { return this.#run('operatorReset', () => this.#operatorReset(a)); }
+  operatorUnlock(a) { return this.#run('operatorUnlock', () => this.#operatorUnlock(a)); }
+  operatorSecurityLog(a) { return this.#run('operatorSecurityLog', () => this.#operatorSecurityLog(a)); }
 
   async #run(name, fn) {
     try {
@@ -146,14 +155,15 @@ export class User extends DurableObject {
     const got = await this.storage.get(['account', 'tfa', ...(deviceKey ? [deviceKey] : [])]);
     const account = accountOf(got, username, 'WRONG_PASSWORD');
     const known = liveDevice(got, deviceKey);
-    await judgePassword(this.storage, account, known, attempt, t);
+    await this.#judge(username, account, known, attempt, t);
     if (describeState(got.get('tfa').state).enabled) {
       const expires = t + this.life.ticket;
       const ticket = { created: t, expires, attemptsLeft: LIMITS.ticketAttempts, device: known ? device : null };
       await pruneAndPut(this.storage, 'ticket:', LIMITS.tickets, t, bearer.hash, ticket);
       return { ticket: bearer.secret, expiresAt: expires, attempts: LIMITS.ticketAttempts };
     }
-    return this.#openSession(t, bearer, 'password', known ? device : null);
+    await this.#log(username, 'sign-in', { method: 'password' }, t);
+    return this.#withNotice(await this.#openSession(t, bearer, 'password', known ? device : null));
   }
 
   /**
@@ -198,7 +208,9 @@ export class User extends DurableObject {
         await this.storage.delete(ticketKey);
         const out = await this.#openSession(t, bearer, method, tk.device, writes);
         if (method === 'recovery') out.recoveryCodesRemaining = r.remaining;
-        return out;
+        await this.#accepted(username, method, r, t);
+        await this.#cancelReset(username, t);
+        return this.#withNotice(out);
       }
       if (r.outcome === 'typo') {
         await this.storage.put(writes);
@@ -208,6 +220,7 @@ export class User extends DurableObject {
       if (left > 0) writes[ticketKey] = { ...tk, attemptsLeft: left };
       else await this.storage.delete(ticketKey);
       await this.storage.put(writes);
+      await this.#codeFailed(username, tfa, r, code !== undefined ? 'otp' : 'recovery', t);
       throw codeError(r, { ticketAttemptsLeft: left });
     }
     throw conflict();
@@ -276,7 +289,7 @@ export class User extends DurableObject {
     const tfa = got.get('tfa');
     if (attempt !== null) {
       const known = liveDevice(got, deviceKey);
-      await judgePassword(this.storage, account, known, attempt, t);
+      await this.#judge(username, account, known, attempt, t);
     }
     const enabled = describeState(tfa.state).enabled;
     // While 2FA is on only a recent second factor will do; while it is off, the password sent
@@ -292,7 +305,7 @@ export class User extends DurableObject {
    * device record for this browser (its old one goes with the others).
    */
   async #revoke(opened, t, { tokens = false, writes = {} } = {}) {
-    await revokeOthers(this.storage, { keepSession: opened.key, tokens });
+    opened.revoked = await revokeOthers(this.storage, { keepSession: opened.key, tokens });
     const device = newId();
     await this.storage.put({
       ...writes,
@@ -330,9 +343,11 @@ export class User extends DurableObject {
         await this.storage.put({ ...writes, [key]: { ...record, stepUpAt: t, lastSeen: t } });
         const out = { stepUpUntil: t + this.life.stepUp };
         if (a.recoveryCode !== undefined) out.recoveryCodesRemaining = r.remaining;
+        if (a.recoveryCode !== undefined) await this.#log(a.username, 'recovery-code-used', { remaining: r.remaining }, t);
         return out;
       }
       await this.storage.put(writes);
+      if (r.outcome !== 'typo') await this.#codeFailed(a.username, tfa, r, a.code !== undefined ? 'otp' : 'recovery', t);
       throw codeError(r);
     }
     throw conflict();
@@ -353,13 +368,15 @@ export class User extends DurableObject {
     const drop = [found[0]];
     if (found[1].device && found[1].device !== record.device) drop.push(`device:${found[1].device}`);
     await deleteKeys(this.storage, drop);
+    await this.#logRevoked(a.username, { sessions: 1, tokens: 0 }, 'user', t);
     return { current: found[1].id === record.id };
   }
 
   async #revokeOtherSessions(a) {
     const t = now();
     const { key, record } = await this.#open(a, t);
-    await revokeOthers(this.storage, { keepSession: key, keepDevice: record.device });
+    const counts = await revokeOthers(this.storage, { keepSession: key, keepDevice: record.device });
+    await this.#logRevoked(a.username, counts, 'sign-out-everywhere', t);
     return {};
   }
 
@@ -370,7 +387,10 @@ export class User extends DurableObject {
     const opened = await this.#open({ ...a, stepUp: true }, t);
     const account = await this.storage.get('account');
     const writes = { account: { ...account, password: record, pwFailures: 0, pwLockedUntil: 0 } };
-    return { status: 'changed', _device: await this.#revoke(opened, t, { tokens: true, writes }) };
+    const device = await this.#revoke(opened, t, { tokens: true, writes });
+    await this.#log(a.username, 'password-changed', {}, t);
+    await this.#logRevoked(a.username, opened.revoked, 'password-changed', t);
+    return { status: 'changed', _device: device };
   }
 
   /** DELETE /api/account: every record of the user goes (the worker then frees the name). */
@@ -433,15 +453,18 @@ export class User extends DurableObject {
     opened.record = { ...opened.record, stepUpAt: t };
     const device = await this.#revoke(opened, t, { writes: { tfa: tfaNext } });
     const f = describeState(state).factors.find((x) => x.id === r.factorId);
+    await this.#log(a.username, before.enabled ? 'authenticator-added' : '2fa-enabled', { authenticator: f.id, name: f.label }, t);
+    await this.#logRevoked(a.username, opened.revoked, 'second-factor-changed', t);
     return { authenticator: publicFactor(f), ...out, _device: device };
   }
 
   async #renameAuthenticator(a) {
     const t = now();
     const { tfa } = await this.#open(a, t);
-    findFactor(tfa.state, a.id);
+    const old = findFactor(tfa.state, a.id);
     const state = renameFactor(tfa.state, a.id, a.name);
     await this.storage.put('tfa', { ...tfa, state });
+    await this.#log(a.username, 'authenticator-renamed', { authenticator: a.id, from: old.label, to: a.name }, t);
     return { authenticator: publicFactor(findFactor(state, a.id)) };
   }
 
@@ -449,12 +472,15 @@ export class User extends DurableObject {
     const t = now();
     const opened = await this.#open({ ...a, stepUp: true }, t);
     const { tfa } = opened;
-    findFactor(tfa.state, a.id);
+    const gone = findFactor(tfa.state, a.id);
     const state = removeFactor(tfa.state, a.id);
     const secrets = { ...tfa.secrets };
     delete secrets[a.id];
     const enabled = describeState(state).enabled;
     const device = await this.#revoke(opened, t, { tokens: !enabled, writes: { tfa: { ...tfa, state, secrets } } });
+    await this.#log(a.username, 'authenticator-removed', { authenticator: gone.id, name: gone.label }, t);
+    if (!enabled) await this.#log(a.username, '2fa-disabled', { via: 'last-authenticator' }, t);
+    await this.#logRevoked(a.username, opened.revoked, enabled ? 'second-factor-changed' : '2fa-off', t);
     return { twoFactorEnabled: enabled, _device: device };
   }
 
@@ -466,6 +492,8 @@ export class User extends DurableObject {
     if (!opened.enabled) throw twoFactorOff();
     const g = generateRecoveryCodes(tfa.state, keys.recoveryKey, { removalCode: a.removalCode === true });
     const device = await this.#revoke(opened, t, { writes: { tfa: { ...tfa, state: g.state } } });
+    await this.#log(a.username, 'recovery-codes-regenerated', { removal: Boolean(g.removalCode) }, t);
+    await this.#logRevoked(a.username, opened.revoked, 'second-factor-changed', t);
     const out = g.removalCode ? { recoveryCodes: g.codes, removalCode: g.removalCode } : { recoveryCodes: g.codes };
     return { ...out, _device: device };
   }
@@ -475,6 +503,8 @@ export class User extends DurableObject {
     const opened = await this.#open({ ...a, stepUp: true }, t);
     const tfa = { state: disableTwoFactor(opened.tfa.state), secrets: {}, pending: null };
     const device = await this.#revoke(opened, t, { tokens: true, writes: { tfa } });
+    await this.#log(a.username, '2fa-disabled', { via: 'user' }, t);
+    await this.#logRevoked(a.username, opened.revoked, '2fa-off', t);
     return { twoFactorEnabled: false, _device: device };
   }
 
@@ -488,16 +518,20 @@ export class User extends DurableObject {
     const got = await this.storage.get(['account', 'tfa', ...(deviceKey ? [deviceKey] : [])]);
     const account = accountOf(got, username, 'WRONG_PASSWORD');
     const known = liveDevice(got, deviceKey);
-    await judgePassword(this.storage, account, known, attempt, t);
+    await this.#judge(username, account, known, attempt, t);
     const tfa = got.get('tfa');
     if (!describeState(tfa.state).enabled) throw twoFactorOff();
     const r = useRemovalCode(tfa.state, keys.recoveryKey, removalCode, { time: t });
     if (r.outcome === 'accepted') {
-      await revokeOthers(this.storage, { tokens: true });
+      const counts = await revokeOthers(this.storage, { tokens: true });
       await this.storage.put('tfa', { state: r.state, secrets: {}, pending: null });
+      await this.#log(username, 'removal-code-used', {}, t);
+      await this.#log(username, '2fa-disabled', { via: 'removal-code' }, t);
+      await this.#logRevoked(username, counts, '2fa-off', t);
       return { twoFactorEnabled: false };
     }
     await this.storage.put('tfa', { ...tfa, state: r.state });
+    if (r.outcome !== 'typo') await this.#codeFailed(username, tfa, r, 'removal', t);
     throw codeError(r);
   }
 
@@ -510,6 +544,7 @@ export class User extends DurableObject {
     await this.#open({ ...a, stepUp: true }, t);
     const expires = t + a.expiresInDays * this.life.tokenDay;
     await addToken(this.storage, t, { id, name: a.name, hash: bearer.hash, expires });
+    await this.#log(a.username, 'token-created', { tokenId: id, name: a.name, expires }, t);
     return { id, name: a.name, secret: bearer.secret, created: t, expiresAt: expires };
   }
 
@@ -522,7 +557,9 @@ export class User extends DurableObject {
   async #deleteToken(a) {
     const t = now();
     await this.#open(a, t);
+    const token = await this.storage.get(`token:${a.id}`);
     await deleteToken(this.storage, a.id);
+    await this.#log(a.username, 'token-revoked', { tokenId: a.id, name: token.name }, t);
     return {};
   }
 
@@ -544,6 +581,174 @@ export class User extends DurableObject {
       }
     }
     return { secrets, rotated };
+  }
+
+  // ---- the security log and support (#13; edge/security-log.js, edge/operator.js) ---------
+
+  /**
+   * Appends an event to the user's security log. Called inside the commits, after the
+   * decision: appendEvent awaits storage only, so the event is written with the change.
+   */
+  #log(username, type, detail, t) {
+    return appendEvent(this.storage, { key: ServerKeys.from(this.env).macRaw, subject: username }, type, detail, t);
+  }
+
+  /** 'sessions-revoked' / 'tokens-revoked' for the counts of a revocation, when not zero. */
+  async #logRevoked(username, counts, cause, t) {
+    if (counts?.sessions > 0) await this.#log(username, 'sessions-revoked', { count: counts.sessions, cause }, t);
+    if (counts?.tokens > 0) await this.#log(username, 'tokens-revoked', { count: counts.tokens, cause }, t);
+  }
+
+  /** judgePassword, with a 'lockout' event when this attempt started a lock. */
+  async #judge(username, account, known, attempt, t) {
+    try {
+      await judgePassword(this.storage, account, known, attempt, t);
+    } catch (e) {
+      const before = (known ? known.record : account).pwLockedUntil ?? 0;
+      const after = (await this.storage.get(known ? known.key : 'account'))?.pwLockedUntil ?? 0;
+      if (before <= t && after > t) await this.#log(username, 'lockout', { what: 'password', until: after }, t);
+      throw e;
+    }
+  }
+
+  /** The events of an accepted second factor at sign-in. */
+  async #accepted(username, method, r, t) {
+    await this.#log(username, 'sign-in', { method }, t);
+    if (method === 'recovery') await this.#log(username, 'recovery-code-used', { remaining: r.remaining }, t);
+  }
+
+  /** The events of a refused code: the failure (unless refused unchecked by a lock) and a new lock. */
+  async #codeFailed(username, tfa, r, method, t) {
+    const before = describeState(tfa.state).lockedUntil ?? 0;
+    const after = describeState(r.state).lockedUntil ?? 0;
+    if (before <= t) await this.#log(username, 'second-factor-failed', { method }, t);
+    if (before <= t && after > t && method !== 'removal') {
+      await this.#log(username, 'lockout', { what: method, until: Math.ceil(after) }, t);
+    }
+  }
+
+  /** The notice waiting for the next sign-in (taken: it is told once), added to its answer. */
+  async #withNotice(out) {
+    const notice = await this.storage.get('notice');
+    if (notice) {
+      await this.storage.delete('notice');
+      out.notice = notice;
+    }
+    return out;
+  }
+
+  /** A sign-in with a second factor during a support reset's hold: the reset is called off. */
+  async #cancelReset(username, t) {
+    if (!(await this.storage.get('reset-plan'))) return;
+    await this.storage.delete('reset-plan');
+    await this.storage.put('notice', { kind: 'operator-reset-cancelled', at: t });
+    await this.#log(username, 'operator-reset-cancelled', { by: 'sign-in' }, t);
+    await this.storage.deleteAlarm();
+  }
+
+  /** GET /api/security-log: the export (edge/security-log.js), chain and MAC. */
+  async #securityLog(a) {
+    await this.#open(a, now());
+    return exportLog(this.storage, a.username);
+  }
+
+  /**
+   * The account for an operator request, or NOT_FOUND. The worker asks the directory first
+   * (edge/operator.js), so an unknown name never reaches, and never creates, this object.
+   */
+  async #operatorAccount(username) {
+    const got = await this.storage.get(['account', 'tfa', 'reset-plan']);
+    const account = got.get('account');
+    if (!account || account.username !== username) throw new ApiError('NOT_FOUND', 'No account has that username.');
+    return { account, tfa: got.get('tfa'), plan: got.get('reset-plan') ?? null };
+  }
+
+  /** GET /api/operator/users/:user: the 2FA status and locks, never a secret. */
+  async #operatorStatus({ username, operator, reason }) {
+    const t = now();
+    const { account, tfa, plan } = await this.#operatorAccount(username);
+    const info = describeState(tfa.state);
+    const devices = [...(await this.storage.list({ prefix: 'device:' })).values()];
+    await this.#log(username, 'operator-lookup', reason === undefined ? { operator } : { operator, reason }, t);
+    return {
+      username,
+      created: account.created,
+      twoFactor: {
+        enabled: info.enabled,
+        authenticators: info.factors.map(publicFactor),
+        recoveryCodesRemaining: info.recoveryRemaining,
+        removalCode: info.hasRemovalCode,
+      },
+      locks: {
+        password: (account.pwLockedUntil ?? 0) > t ? account.pwLockedUntil : null,
+        browsers: devices.filter((d) => (d.pwLockedUntil ?? 0) > t).length,
+        code: info.lockedUntil && info.lockedUntil > t ? info.lockedUntil : null,
+      },
+      resetScheduled: plan ? { due: plan.due, operator: plan.operator } : null,
+    };
+  }
+
+  /** POST …/reset-2fa: now (delaySeconds 0), or held until an alarm carries it out. */
+  async #operatorReset({ username, operator, reason, delaySeconds }) {
+    const t = now();
+    await this.#operatorAccount(username);
+    if (delaySeconds > 0) {
+      const due = t + delaySeconds;
+      await this.storage.put('reset-plan', { due, operator, reason });
+      await this.#log(username, 'operator-reset-scheduled', { operator, reason, due }, t);
+      await this.storage.setAlarm(due * 1000);
+      return { status: 'scheduled', due };
+    }
+    return this.#supportReset(username, operator, reason, t);
+  }
+
+  /** The reset itself: 2FA off, every session, ticket, device record and update token gone. */
+  async #supportReset(username, operator, reason, t) {
+    const tfa = await this.storage.get('tfa');
+    const wasOn = describeState(tfa.state).enabled;
+    const counts = await revokeOthers(this.storage, { tokens: true });
+    const next = wasOn ? { state: disableTwoFactor(tfa.state), secrets: {}, pending: null } : { ...tfa, pending: null };
+    await this.storage.put({ tfa: next, notice: { kind: 'operator-reset', at: t, reason } });
+    await this.storage.delete('reset-plan');
+    await this.#log(username, 'operator-reset', { operator, reason }, t);
+    if (wasOn) await this.#log(username, '2fa-disabled', { via: 'support' }, t);
+    await this.#logRevoked(username, counts, 'support', t);
+    return { status: 'reset', twoFactorWasEnabled: wasOn, sessionsRevoked: counts.sessions, tokensRevoked: counts.tokens };
+  }
+
+  /** The alarm of a held reset: carried out unless a sign-in cancelled it (no plan left). */
+  async alarm() {
+    const t = now();
+    const got = await this.storage.get(['account', 'reset-plan']);
+    const plan = got.get('reset-plan');
+    const account = got.get('account');
+    if (!plan || !account) return;
+    if (plan.due > t) {
+      await this.storage.setAlarm(plan.due * 1000);
+      return;
+    }
+    await this.#supportReset(account.username, plan.operator, plan.reason, t);
+  }
+
+  /** POST …/unlock: the password locks (the account's and every browser's) cleared. */
+  async #operatorUnlock({ username, operator, reason }) {
+    const t = now();
+    const { account } = await this.#operatorAccount(username);
+    const writes = { account: { ...account, pwFailures: 0, pwLockedUntil: 0 } };
+    for (const [k, d] of await this.storage.list({ prefix: 'device:' })) {
+      if ((d.pwFailures ?? 0) !== 0 || (d.pwLockedUntil ?? 0) !== 0) writes[k] = { ...d, pwFailures: 0, pwLockedUntil: 0 };
+    }
+    await this.storage.put(writes);
+    await this.#log(username, 'operator-unlock', { operator, reason }, t);
+    return { status: 'unlocked', browsers: Object.keys(writes).length - 1 };
+  }
+
+  /** GET …/security-log: the export, the read itself logged first. */
+  async #operatorSecurityLog({ username, operator, reason }) {
+    const t = now();
+    await this.#operatorAccount(username);
+    await this.#log(username, 'operator-log-read', reason === undefined ? { operator } : { operator, reason }, t);
+    return exportLog(this.storage, username);
   }
 }
 

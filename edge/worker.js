@@ -1,4 +1,5 @@
 // The totp-wasm edge worker. Routes:
+//   /api/operator/…  the support API (operator.js): operator tokens, never a user's cookie
 //   /api/…   the JSON API (api.js): accounts, sessions, 2FA, update tokens; one User Durable
 //            Object per user (user.js), stored on the `state` disk under workerd
 //   /pkg/…   the built npm package (pkg/), so the page imports the same files npm users get
@@ -12,11 +13,14 @@
 // from the ASSETS binding on Cloudflare (edge/wrangler.toml: www/ at the root, pkg/ at /pkg/).
 
 import { handleApi } from './api.js';
+import { handleOperator } from './operator.js';
+import { directoryOf } from './directory.js';
 import { notFound, rawPathOf, safeSegments, serveFile, textResponse } from './static.js';
 
 export { User } from './user.js';
 export { Directory } from './directory.js';
 export { AddressLimit } from './address-limit.js';
+export { OperatorGuard } from './operator-guard.js';
 
 async function handleStatic(request, env, segments) {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -59,6 +63,11 @@ export default {
       return path.startsWith('/api/') ? handleApi(request, env, ['*']) : notFound();
     }
     try {
+      // The support API: a bearer API of its own (operator tokens, its own throttle; operator.js).
+      if (segments[0] === 'api' && segments[1] === 'operator') {
+        const directory = { exists: async (name) => (await directoryOf(env, name)).exists(name) };
+        return await handleOperator(request, env, segments.slice(1), directory);
+      }
       if (segments[0] === 'api') return await handleApi(request, env, segments.slice(1));
       return await handleStatic(request, env, segments);
     } catch {

@@ -76,6 +76,7 @@ export const api = {
   signup: (username, password) => call('POST', '/api/signup', { username, password }),
   /** `{ status: 'signed_in' }` or `{ status: 'two_factor_required', ticket, expiresAt, attempts }` */
   login: (username, password) => call('POST', '/api/login', { username, password }),
+  securityLog: () => call('GET', '/api/security-log'),
   verifyCode: (ticket, code) => call('POST', '/api/login/verify', { ticket, code }),
   verifyBackupCode: (ticket, recoveryCode) => call('POST', '/api/login/verify', { ticket, recoveryCode }),
   logout: () => call('POST', '/api/logout', {}),

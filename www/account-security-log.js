@@ -7,11 +7,8 @@
 // gets a sentence. Texts that people or support wrote (authenticator names, token names,
 // reasons) are set with textContent, never as HTML.
 //
-// Wiring into account.html (after #10 lands): a card "Security events" with
-// `<ul id="security-events" class="security-log"></ul>` (newest first: not numbered); after the profile loads,
-// `renderSecurityLog($('security-events'), (await api('GET', '/api/security-log')).events)`;
-// the post-reset notice uses `resetNotice(events)` (the newest 'operator-reset' since the
-// previous sign-in) above the profile.
+// Used by account-security-events.js: the profile's "Security events" card
+// (`<ul id="security-events">`, newest first) and the notice of a sign-in after a support reset.
 
 const CAUSES = {
   user: 'you signed them out',
@@ -62,7 +59,11 @@ export const WORDS = Object.freeze({
   'token-created': (d, f) => ({ text: `Update token ${quoted(d.name)} was created`, note: `it expires ${f.date(d.expires)}` }),
   'token-revoked': (d) => ({ text: `Update token ${quoted(d.name)} was deleted` }),
   'tokens-revoked': (d) => ({ text: `${count(d.count, 'update token was', 'update tokens were')} revoked`, note: CAUSES[d.cause] }),
-  'sessions-revoked': (d) => ({ text: `${count(d.count, 'other session was', 'other sessions were')} signed out`, note: CAUSES[d.cause] }),
+  // A support reset signs out every session, the user's own too: not "other" there.
+  'sessions-revoked': (d) => ({
+    text: `${d.cause === 'support' ? count(d.count, 'session was', 'sessions were') : count(d.count, 'other session was', 'other sessions were')} signed out`,
+    note: CAUSES[d.cause],
+  }),
   'password-changed': () => ({ text: 'The password was changed' }),
   'operator-lookup': (d) => ({ text: 'Support looked at your 2FA settings', note: reasonNote(d) }),
   'operator-log-read': (d) => ({ text: 'Support read this security log', note: reasonNote(d) }),

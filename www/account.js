@@ -14,6 +14,7 @@ import { describeError, formatDate, plural } from './account-messages.js';
 import { noteOldTokens } from './account-old-tokens.js';
 import { initPassword } from './account-password.js';
 import { initSessions, loadSessions } from './account-sessions.js';
+import { loadSecurityEvents, signInNotice } from './account-security-events.js';
 import { initStepUp } from './account-stepup.js';
 import { forgetFreshToken, initTokens, loadTokens } from './account-tokens.js';
 import { $ } from './dom.js';
@@ -202,6 +203,8 @@ async function afterSignIn(r) {
       kind = 'warn';
     }
   }
+  const notice = signInNotice(r.notice);
+  if (notice) [message, kind] = [notice, 'warn'];
   await showAccount(message, kind);
 }
 
@@ -494,6 +497,7 @@ async function showAccount(message = '', kind = 'good', focus) {
   // Then the sessions list and the old-tokens note fill in by themselves (they report their own
   // errors), so that the view is ready as early as before they existed.
   loadSessions();
+  loadSecurityEvents();
   noteOldTokens(profile);
 }
 
@@ -673,6 +677,7 @@ async function start() {
     showView('view-account', ui.accountTitle);
     await loadTokens();
     loadSessions();
+    loadSecurityEvents();
     noteOldTokens(profile);
   } else {
     showSignedOut(location.hash.slice(1));

@@ -7,6 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseUri, totp } from 'totp-wasm';
@@ -24,6 +25,8 @@ const SHORT = 3;
 // a wrong code…): expected here. Anything else on the console is a failure.
 const EXPECTED_HTTP = /^console error: Failed to load resource: the server responded with a status of (400|401|403|409|429) /;
 
+/** The operator token of `server` (support resets, as `cargo xtask operator` sends them). */
+const SUPPORT_TOKEN = randomBytes(32).toString('base64url');
 let server;
 let shortServer;
 let browser;
@@ -32,7 +35,11 @@ let chromiumMissing = null;
 before(async () => {
   const launched = launchChromium();
   [server, shortServer] = await Promise.all([
-    startWorkerd({ keys: newKeys(), logName: 'e2e-site-workerd.log' }),
+    startWorkerd({
+      keys: { ...newKeys(), operatorTokens: { support: createHash('sha256').update(SUPPORT_TOKEN).digest('hex') } },
+      env: { OPERATOR_MIN_RESET_DELAY: '0' },
+      logName: 'e2e-site-workerd.log',
+    }),
     startWorkerd({ keys: newKeys(), lifetimes: { ticket: SHORT, enrollment: SHORT, stepUp: SHORT }, logName: 'e2e-site-short-workerd.log' }),
   ]);
   const l = await launched;
@@ -884,6 +891,51 @@ describe('the account page', () => {
       await expectView(page, 'Two-factor authentication');
       await page.locator('#otp-code').pressSequentially(await phone.code(fresh.secret));
       await expectView(page, /^Signed in as/);
+      await assertCleanConsole(page, problems);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('security events in words on the profile; after a support reset the next sign-in says so', async (t) => {
+    if (skipWithoutChromium(t)) return;
+    const { context, page, problems } = await personAt(server.base, { timezoneId: 'UTC', locale: 'en-GB' });
+    try {
+      const phone = new Phone();
+      await signUp(page, 'erin');
+      await turnOn(page, phone, { name: 'Pixel' });
+      await view(page).getByRole('button', { name: 'I saved my backup codes' }).click();
+      await expectView(page, /^Signed in as/);
+      const events = page.getByRole('list', { name: 'Security events' });
+      // The list fills in after the profile (and refills after each change): wait for the event.
+      await events.getByRole('listitem').filter({ hasText: 'turned on with' }).waitFor();
+      assert.match(await events.getByRole('listitem').first().innerText(), /^2FA was turned on with “Pixel” on \d{1,2} [A-Z][a-z]{2} \d{4}\.$/);
+
+      const reason = 'lost phone and codes, ID checked by video call';
+      const res = await fetch(`${server.base}/api/operator/users/${Buffer.from('erin').toString('base64url')}/reset-2fa`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${SUPPORT_TOKEN}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ reason }),
+      });
+      assert.equal(res.status, 200, await res.text());
+
+      // The session was revoked with the reset: the page is signed out.
+      await page.reload();
+      await signInWithPassword(page, 'erin', { twoFactor: false });
+      const notice = await flashText(page);
+      assert.match(notice, new RegExp(`^2FA was reset by support on \\d{1,2} [A-Z][a-z]{2} \\d{4}: reason “${reason}”\\. 2FA is off`));
+      assert.equal(await page.locator('#tfa-badge').innerText(), 'Off');
+      await events.getByRole('listitem').filter({ hasText: 'reset by support' }).waitFor();
+      const texts = await events.getByRole('listitem').allInnerTexts();
+      assert.match(texts[0], /^Signed in with the password on /);
+      assert.ok(texts.some((x) => x.startsWith('2FA was reset by support on ') && x.includes(reason)), texts.join('\n'));
+      assert.ok(texts.some((x) => x.startsWith('2FA was turned off by support on ')), texts.join('\n'));
+      await shot(page, '30-support-reset');
+
+      // Told once: the next sign-in has no notice.
+      await logOut(page);
+      await signInWithPassword(page, 'erin', { twoFactor: false });
+      assert.doesNotMatch(await flashText(page), /support/);
       await assertCleanConsole(page, problems);
     } finally {
       await context.close();

@@ -1,5 +1,5 @@
-// The operator API through real workerd (edge/operator.js with the real OperatorGuard; the
-// user side is the test stand-in AuditUser until #13 is wired into the User object): what a
+// The operator API through the real edge on workerd (edge/operator.js, the real OperatorGuard
+// and User objects; users made through the API): what a
 // stranger, a user's cookie, a wrong token and a right token get, the throttle per address,
 // the reset hold minimum, CORS off, and a log of `METHOD /route STATUS` only.
 import assert from 'node:assert/strict';
@@ -27,7 +27,7 @@ after(() => edge?.stop());
 const u = (name) => Buffer.from(name).toString('base64url');
 
 async function seeded(name = uniqueName('op')) {
-  await edge.post('/test/seed', { username: name, events: [['sign-in', { method: 'otp' }]] });
+  await edge.seedUser(name);
   return name;
 }
 
@@ -36,7 +36,7 @@ function call(method, path, { token = tokens.ann, ip = address(), headers = {}, 
 }
 
 async function logOf(name) {
-  return (await edge.post('/test/export', { username: name })).log;
+  return edge.exportLog(name);
 }
 
 test('a right token looks a user up; the lookup is in the user log with operator id and reason', async () => {

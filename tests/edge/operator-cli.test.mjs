@@ -1,5 +1,5 @@
 // `cargo xtask operator` (xtask/src/operator.rs) against real workerd serving the operator
-// API (support/audit.capnp until it is wired into edge/): the token from <state>/operator-token,
+// API (the real edge, support/audit-edge.mjs): the token from <state>/operator-token,
 // JSON on stdout, errors a person can act on, and a clear message when no demo answers.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -44,7 +44,7 @@ function ready(t) {
 test('lookup, reset, unlock and log through the tool; the log shows the operator and verifies', async (t) => {
   if (!ready(t)) return;
   const name = `.${uniqueName('cli/user\\x')}`;
-  await edge.post('/test/seed', { username: name, events: [['sign-in', { method: 'otp' }]] });
+  await edge.seedUser(name);
 
   const lookup = xtask(['lookup', name]);
   assert.equal(lookup.status, 0, lookup.stderr);
@@ -62,7 +62,7 @@ test('lookup, reset, unlock and log through the tool; the log shows the operator
   const log = xtask(['log', name, '--reason', 'owner asked for it']);
   assert.equal(log.status, 0, log.stderr);
   const exported = JSON.parse(log.stdout);
-  assert.deepEqual(exported.events.map((e) => e.type), ['sign-in', 'operator-lookup', 'operator-reset', '2fa-disabled', 'operator-unlock', 'operator-log-read']);
+  assert.deepEqual(exported.events.map((e) => e.type), ['sign-in', 'operator-lookup', 'operator-reset', 'sessions-revoked', 'operator-unlock', 'operator-log-read']);
   assert.deepEqual(exported.events[2].detail, { operator: 'demo', reason: 'owner verified on a video call' });
   assert.equal(verifySecurityLog(exported, { key: Buffer.from(keys.macKey, 'hex') }).ok, true);
 });

@@ -1,8 +1,8 @@
 // The security log in a Durable Object's SQLite file on real workerd: an export verifies, and
 // editing or deleting a stored event with Debian's sqlite3 while workerd is stopped is found,
 // by the chain alone or, when every hash was recomputed, by the MAC. Also the
-// verify-security-log CLI on those exports. (The object is the test stand-in AuditUser until
-// the log is wired into the User object; see support/audit-edge.mjs.)
+// verify-security-log CLI on those exports. The objects are the real User objects of
+// edge/config.capnp; the users are made through the API (support/audit-edge.mjs).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -41,24 +41,25 @@ after(async () => {
   if (files) rmSync(files, { recursive: true, force: true });
 });
 
-/** A user with four events, the third one an operator reset through the operator API. */
+/**
+ * A user with four events: a password sign-in, an operator lookup, an operator unlock (with
+ * REASON; the event edited below) and another lookup. Their session stays, so the user reads
+ * the log without appending to it.
+ */
 async function seeded() {
   const username = uniqueName('tamper');
-  await edge.post('/test/seed', {
-    username,
-    events: [
-      ['sign-in', { method: 'otp' }],
-      ['authenticator-added', { authenticator: 2, name: 'Laptop' }],
-    ],
-  });
+  await edge.seedUser(username);
   const user = Buffer.from(username).toString('base64url');
-  const res = await edge.operator('POST', `/api/operator/users/${user}/reset-2fa`, { token: tokens.ann, body: { reason: REASON } });
+  const path = `/api/operator/users/${user}`;
+  assert.equal((await edge.operator('GET', path, { token: tokens.ann })).status, 200);
+  const res = await edge.operator('POST', `${path}/unlock`, { token: tokens.ann, body: { reason: REASON } });
   assert.equal(res.status, 200, res.text);
+  assert.equal((await edge.operator('GET', path, { token: tokens.ann })).status, 200);
   return username;
 }
 
 async function exported(username) {
-  return edge.post('/test/export', { username });
+  return { log: await edge.exportLog(username) };
 }
 
 /** node edge/verify-security-log.mjs on a saved export: [exit status, stdout]. */
@@ -84,7 +85,7 @@ test('tampering with stored events in the SQLite file is detected after a restar
     before[u] = await exported(u);
     const r = verifySecurityLog(before[u].log, { key });
     assert.deepEqual([r.ok, r.mac, r.chain.events], [true, 'valid', 4], JSON.stringify(r));
-    assert.equal(before[u].log.events[2].type, 'operator-reset');
+    assert.equal(before[u].log.events[2].type, 'operator-unlock');
     assert.equal(before[u].log.events[2].detail.reason, REASON);
   }
   const [status0, out0] = cli('before', before[edited].log);
@@ -92,7 +93,7 @@ test('tampering with stored events in the SQLite file is detected after a restar
   assert.match(out0, /chain: valid, 4 events .*\nmac: valid/);
 
   await edge.kill();
-  const fileOf = (u) => objectFile(edge.stateDir, USERS_UNIQUE_KEY, before[u].id);
+  const fileOf = (u) => objectFile(edge.stateDir, USERS_UNIQUE_KEY, u);
   const e3 = 'log:e:000000000003';
   assert.deepEqual(storedKeys(fileOf(edited), 'log:'), [
     'log:e:000000000001', 'log:e:000000000002', e3, 'log:e:000000000004', 'log:head',
@@ -115,7 +116,7 @@ test('tampering with stored events in the SQLite file is detected after a restar
   replaceInValue(fileOf(rewritten), 'log:e:000000000004', old[3], log.events[3].hash);
   replaceInValue(fileOf(rewritten), 'log:head', old[3], log.events[3].hash);
 
-  // 3. The reset event deleted.
+  // 3. The unlock event deleted.
   deleteKey(fileOf(deleted), e3);
   assert.ok(!storedKeys(fileOf(deleted), 'log:').includes(e3));
   assert.notEqual(readValueHex(fileOf(deleted), 'log:head'), '');

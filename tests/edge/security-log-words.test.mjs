@@ -45,6 +45,7 @@ test('details are worded, in the time zone given', () => {
   assert.equal(say('sign-in', { method: 'recovery' }), 'Signed in with a backup code on 3 Dec 2026.');
   assert.equal(say('recovery-code-used', { remaining: 1 }), 'A backup code was used on 3 Dec 2026: 1 code left.');
   assert.equal(say('sessions-revoked', { count: 2, cause: 'password-changed' }), '2 other sessions were signed out on 3 Dec 2026: the password was changed.');
+  assert.equal(say('sessions-revoked', { count: 1, cause: 'support' }), '1 session was signed out on 3 Dec 2026: support reset 2FA.');
   assert.equal(say('authenticator-renamed', { authenticator: 1, from: 'Phone', to: 'Old phone' }), 'Authenticator “Phone” was renamed to “Old phone” on 3 Dec 2026.');
   assert.equal(say('operator-lookup', { operator: 'ann' }), 'Support looked at your 2FA settings on 3 Dec 2026.');
   assert.equal(describeEvent({ at: Date.UTC(2026, 11, 3, 23, 30) / 1000, type: 'password-changed', detail: {} }, { locale: 'en-GB', timeZone: 'Asia/Tokyo' }), 'The password was changed on 4 Dec 2026.');

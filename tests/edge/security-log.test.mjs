@@ -153,6 +153,22 @@ test('a rewritten chain with every hash recomputed verifies as a chain, not unde
   assert.equal(verifySecurityLog(forged).mac, 'unchecked');
 });
 
+test('an append after a rewrite of the storage does not vouch for it: the MAC stays invalid', async () => {
+  const store = await filled(4);
+  const head = store.map.get('log:head');
+  // A forged head (as if every hash had been recomputed), its old MAC left in place.
+  store.map.set('log:head', { ...head, hash: 'f'.repeat(64) });
+  await appendEvent(store, log, 'password-changed', {}, T0 + 100);
+  await appendEvent(store, log, 'password-changed', {}, T0 + 101);
+  const exported = await exportLog(store, 'alice');
+  assert.equal(exported.mac, 'tampered');
+  assert.equal(verifySecurityLog(exported, { key }).mac, 'invalid');
+  // Nor does clearing the MAC (null is only the empty log's).
+  store.map.set('log:head', { ...store.map.get('log:head'), mac: null });
+  await appendEvent(store, log, 'password-changed', {}, T0 + 102);
+  assert.equal((await exportLog(store, 'alice')).mac, 'tampered');
+});
+
 test('the MAC binds the log to its user and its key', async () => {
   const exported = await exportLog(await filled(3), 'alice');
   assert.equal(verifyMac(exported, key), true);

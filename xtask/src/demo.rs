@@ -62,7 +62,10 @@ pub fn command(ctx: &Ctx, args: &[String]) -> Result<ExitCode> {
         .args(dir_arg("pkg", &ctx.root.join("pkg")))
         .args(dir_arg("state", &canonical(&state)))
         // The worker's secret binding (edge/config.capnp: fromEnvironment); not printed.
-        .env("TOTP_WASM_KEYS", keys);
+        .env("TOTP_WASM_KEYS", keys)
+        // The demo's support resets happen at once (no hold; edge/config.capnp). Unset, a
+        // deployment holds every reset at least 24 h.
+        .env("OPERATOR_MIN_RESET_DELAY", "0");
     println!("$ {}", crate::process::show(&cmd));
     let mut child = cmd.spawn().with_context(|| format!("starting {}", workerd.display()))?;
 

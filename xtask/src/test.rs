@@ -89,7 +89,7 @@ pub fn command(ctx: &Ctx, args: &[String]) -> Result<ExitCode> {
         eprintln!("warning: {e}");
     }
     let browsers =
-        wants(&["wasm-chromium", "wasm-firefox", "js-chromium", "vite-chromium", "e2e"]).then(|| tools::browser_tools(ctx));
+        wants(&["wasm-chromium", "wasm-firefox", "js-chromium", "vite-chromium", "e2e", "edge"]).then(|| tools::browser_tools(ctx));
 
     // pkg/ is what the js and e2e suites test.
     let mut built: Result<()> = Err("not built".into());

@@ -1,52 +1,25 @@
-// Test support for the security log and the operator API on real workerd, before they are
-// wired into the User object: tests/edge/support/audit.capnp (operator routes, OperatorGuard,
-// AuditUser holding the real log), a fresh state folder, keys with a macKey and an operator
-// token; and the SQLite helpers of the tamper test (Debian's sqlite3 CLI, workerd stopped).
-//
-// When #10 and #13 are wired into edge/, point `AuditEdge` at edge/config.capnp (the Edge
-// class of edge.mjs) and `uniqueKey` at "totp-wasm-users"; the SQLite helpers stay as they are.
+// Test support for the security log and the operator API on real workerd: the real edge
+// (edge/config.capnp through support/edge.mjs) with keys that carry operator tokens, a fresh
+// state folder, real users made through the API (sign-up, then a password sign-in), their
+// security log read with their session; and the SQLite helpers of the tamper test (Debian's
+// sqlite3 CLI, workerd stopped).
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Edge, ROOT, newKeys, uniqueName } from './edge.mjs';
 
-// Not imported from edge.mjs, which loads the built package: these tests need only workerd.
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export { ROOT, uniqueName };
 
-function freePort() {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => ok(port));
-    });
-  });
-}
-
-/** A username unique to this process. */
-export function uniqueName(prefix = 'user') {
-  return `${prefix}-${process.pid}-${randomBytes(4).toString('hex')}`;
-}
-
-const WORKERD = join(ROOT, 'node_modules', '.bin', 'workerd');
-const CONFIG = join(ROOT, 'tests', 'edge', 'support', 'audit.capnp');
-/** The AuditUser namespace's folder under the state folder (audit.capnp). */
-export const USERS_UNIQUE_KEY = 'audit-users';
+/** The User namespace's folder under the state folder (edge/config.capnp). */
+export const USERS_UNIQUE_KEY = 'totp-wasm-users';
 
 /** Keys in the TOTP_WASM_KEYS format with a macKey and one operator token per id. */
 export function auditKeys(operatorIds = ['ann']) {
   const tokens = Object.fromEntries(operatorIds.map((id) => [id, randomBytes(32).toString('base64url')]));
   const keys = {
-    encryptionKeys: { k1: randomBytes(32).toString('hex') },
-    currentEncryptionKey: 'k1',
-    recoveryKey: randomBytes(32).toString('hex'),
-    macKey: randomBytes(32).toString('hex'),
+    ...newKeys(),
     operatorTokens: Object.fromEntries(
       Object.entries(tokens).map(([id, t]) => [id, createHash('sha256').update(t).digest('hex')]),
     ),
@@ -54,68 +27,40 @@ export function auditKeys(operatorIds = ['ann']) {
   return { keys, tokens };
 }
 
-export class AuditEdge {
+export class AuditEdge extends Edge {
   constructor({ keys, env = {} }) {
-    assert.ok(existsSync(WORKERD), `${WORKERD} missing: run cargo xtask build`);
-    this.keys = keys;
-    this.env = env;
-    this.stateDir = mkdtempSync(join(tmpdir(), 'totp-wasm-audit-'));
-    this.log = '';
-    this.proc = null;
-  }
-
-  get base() {
-    return `http://127.0.0.1:${this.port}`;
+    super({ keys, env });
+    /** username -> the Client of its password sign-in */
+    this.users = new Map();
   }
 
   async start() {
-    this.port = await freePort();
-    const env = { ...process.env, TOTP_WASM_KEYS: JSON.stringify(this.keys), ...this.env };
-    const proc = spawn(
-      WORKERD,
-      ['serve', CONFIG, '--socket-addr', `http=127.0.0.1:${this.port}`, '--directory-path', `state=${this.stateDir}`],
-      { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    this.proc = proc;
-    proc.stdout.on('data', (d) => (this.log += d));
-    proc.stderr.on('data', (d) => (this.log += d));
-    for (let i = 0; i < 150; i++) {
-      if (proc.exitCode !== null) break;
-      try {
-        const res = await fetch(`${this.base}/ready`, { signal: AbortSignal.timeout(2000) });
-        await res.arrayBuffer();
-        if (res.status === 404) return this;
-      } catch {
-        // not listening yet
-      }
-      await sleep(100);
-    }
-    throw new Error(`workerd (audit.capnp) did not answer on ${this.base} (exit ${proc.exitCode}):\n${this.log}`);
-  }
-
-  async kill() {
-    const proc = this.proc;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise((r) => proc.once('exit', r));
-    proc.kill('SIGKILL');
-    await exited;
+    await super.start();
+    return this;
   }
 
   /** Kill, then start again on the same state folder (new port). */
   async restart() {
-    await this.kill();
-    return this.start();
+    await super.restart();
+    return this;
   }
 
-  async stop() {
-    await this.kill();
-    rmSync(this.stateDir, { recursive: true, force: true });
+  /** A real account: sign-up, then a password sign-in (the log's first event, 'sign-in'). */
+  async seedUser(username, password = `pw-${randomBytes(9).toString('base64url')}`) {
+    const client = this.client();
+    const up = await client.post('/api/signup', { username, password });
+    assert.equal(up.status, 201, up.text);
+    const res = await client.post('/api/login', { username, password });
+    assert.equal(res.status, 200, res.text);
+    this.users.set(username, client);
+    return client;
   }
 
-  async post(path, body) {
-    const res = await fetch(this.base + path, { method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
-    assert.equal(res.status, 200, `${path}: ${res.status}`);
-    return res.json();
+  /** The user's security log as GET /api/security-log gives it to them (no event appended). */
+  async exportLog(username) {
+    const res = await this.users.get(username).get('/api/security-log');
+    assert.equal(res.status, 200, res.text);
+    return res.body;
   }
 
   /** An operator API request; `token` null sends no Authorization. */
@@ -155,15 +100,17 @@ export function sqlite3Path() {
 }
 
 /**
- * The SQLite file of one object: `<state>/<uniqueKey>/<object id hex>.sqlite` (workerd's
- * localDisk layout; the id is `ctx.id.toString()`).
+ * The SQLite file of a user's object: the one under `<state>/<uniqueKey>/` whose `account`
+ * record holds the username (workerd's localDisk layout: `<object id hex>.sqlite`).
  */
-export function objectFile(stateDir, uniqueKey, id) {
-  assert.match(id, /^[0-9a-f]{64}$/);
+export function objectFile(stateDir, uniqueKey, username) {
   const dir = join(stateDir, uniqueKey);
-  const name = `${id}.sqlite`;
-  assert.ok(readdirSync(dir).includes(name), `${name} not in ${dir}: ${readdirSync(dir).join(', ')}`);
-  return join(dir, name);
+  const needle = Buffer.from(username, 'latin1').toString('hex').toUpperCase();
+  const found = readdirSync(dir)
+    .filter((n) => /^[0-9a-f]{64}\.sqlite$/.test(n))
+    .filter((n) => sqlite(join(dir, n), "SELECT hex(value) FROM _cf_KV WHERE key = 'account'").includes(needle));
+  assert.equal(found.length, 1, `${username}: ${found.length} files in ${dir}`);
+  return join(dir, found[0]);
 }
 
 function sqlite(file, sql) {

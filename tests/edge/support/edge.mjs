@@ -91,7 +91,9 @@ export async function startEdge(options = {}) {
 }
 
 export class Edge {
-  constructor({ keys = newKeys(), lifetimes = null, stateDir = null, addressHeader = null } = {}) {
+  constructor({ keys = newKeys(), lifetimes = null, stateDir = null, addressHeader = null, env = {} } = {}) {
+    /** more environment for workerd (e.g. OPERATOR_MIN_RESET_DELAY) */
+    this.extraEnv = env;
     assert.ok(existsSync(WORKERD), `${WORKERD} missing: run cargo xtask build`);
     assert.ok(existsSync(join(ROOT, 'pkg', 'verifier', 'workerd.js')), 'pkg/ not built: run cargo xtask build');
     this.config = BUNDLE ? bundleConfig() : join(ROOT, 'edge', 'config.capnp');
@@ -127,6 +129,7 @@ export class Edge {
     if (this.keys) env.TOTP_WASM_KEYS = JSON.stringify(this.keys);
     if (this.lifetimes) env.TOTP_WASM_TEST_LIFETIMES = JSON.stringify(this.lifetimes);
     if (this.addressHeader) env.TOTP_WASM_TEST_ADDRESS_HEADER = this.addressHeader;
+    Object.assign(env, this.extraEnv);
     const proc = spawn(
       WORKERD,
       [
