@@ -74,6 +74,9 @@ const mainWorker :Workerd.Worker = (
     # Unset, the per-address limit is off: locally no header can be trusted.
     (name = "TOTP_WASM_TEST_ADDRESS_HEADER", fromEnvironment = "TOTP_WASM_TEST_ADDRESS_HEADER"),
     (name = "ISSUER", text = "totp-wasm demo"),
+    # Which sign-in form the page shows: "one-form" (username, password and code together) or,
+    # unset or anything else, "two-step". `cargo xtask demo --login one-form` sets it.
+    (name = "TOTP_WASM_LOGIN_FORM", fromEnvironment = "TOTP_WASM_LOGIN_FORM"),
   ],
   durableObjectNamespaces = [
     # uniqueKey names the folder of the objects' files under the state folder: never change it.

@@ -38,13 +38,14 @@ test('2FA on: no code gives the ticket of the two-step flow; the right code sign
   assertError(await loginWith(p, { code, recoveryCode: p.recoveryCodes[1] }), 400, 'INVALID_ARGUMENT');
 });
 
-test('a wrong code counts like one in the two-step flow: five, then LOCKED for the right code too', async () => {
+test('a wrong code counts like one in the two-step flow: 5 free failures, the 6th locks, the right code too', async () => {
   const p = new Person(edge);
   assertOk(await p.signup(), 201);
   await p.enroll();
   const left = [];
   for (let i = 0; i < 5; i++) left.push(assertError(await loginWith(p, { code: p.wrongCode() }), 401, 'INVALID_CODE').attemptsLeft);
   assert.deepEqual(left, [4, 3, 2, 1, 0]);
+  assert.ok(assertError(await loginWith(p, { code: p.wrongCode() }), 401, 'INVALID_CODE').retryAt > 0);
   const { code } = await p.code();
   assertError(await loginWith(p, { code }), 429, 'LOCKED');
   // The two-step flow meets the same lock: one counter.

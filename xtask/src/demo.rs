@@ -1,5 +1,6 @@
-//! `cargo xtask demo [--port 8787] [--state .demo]`: builds pkg/, then serves www/ and pkg/
-//! through the worker in edge/ on workerd at http://127.0.0.1:<port>/ until Ctrl-C.
+//! `cargo xtask demo [--port 8787] [--state .demo] [--login one-form|two-step]`: builds pkg/,
+//! then serves www/ and pkg/ through the worker in edge/ on workerd at http://127.0.0.1:<port>/
+//! until Ctrl-C. `--login` picks the page's sign-in form (the worker's TOTP_WASM_LOGIN_FORM).
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -16,6 +17,7 @@ const STOP_GRACE: Duration = Duration::from_secs(2);
 pub fn command(ctx: &Ctx, args: &[String]) -> Result<ExitCode> {
     let mut port: u16 = 8787;
     let mut state = ctx.root.join(".demo");
+    let mut login = "two-step".to_string();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -26,7 +28,17 @@ pub fn command(ctx: &Ctx, args: &[String]) -> Result<ExitCode> {
         match flag {
             "--port" => port = value()?.parse().map_err(|e| format!("--port: {e}"))?,
             "--state" => state = std::env::current_dir().context("current directory")?.join(value()?),
-            other => return Err(format!("demo: unknown argument `{other}` (usage: cargo xtask demo [--port N] [--state DIR])")),
+            "--login" => {
+                login = value()?;
+                if login != "one-form" && login != "two-step" {
+                    return Err(format!("--login: `{login}` is not one-form or two-step"));
+                }
+            }
+            other => {
+                return Err(format!(
+                    "demo: unknown argument `{other}` (usage: cargo xtask demo [--port N] [--state DIR] [--login one-form|two-step])"
+                ));
+            }
         }
     }
 
@@ -62,7 +74,8 @@ pub fn command(ctx: &Ctx, args: &[String]) -> Result<ExitCode> {
         .args(dir_arg("pkg", &ctx.root.join("pkg")))
         .args(dir_arg("state", &canonical(&state)))
         // The worker's secret binding (edge/config.capnp: fromEnvironment); not printed.
-        .env("TOTP_WASM_KEYS", keys);
+        .env("TOTP_WASM_KEYS", keys)
+        .env("TOTP_WASM_LOGIN_FORM", &login);
     println!("$ {}", crate::process::show(&cmd));
     let mut child = cmd.spawn().with_context(|| format!("starting {}", workerd.display()))?;
 

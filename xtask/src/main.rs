@@ -4,7 +4,7 @@
 //! ```text
 //! cargo xtask build                      pkg/ (both entries, loaders, package.json) + sizes
 //! cargo xtask test [--quick] [SUITE..]   every suite, then `tests: N passed, N failed, N skipped`
-//! cargo xtask demo [--port 8787] [--state .demo]
+//! cargo xtask demo [--port 8787] [--state .demo] [--login one-form|two-step]
 //! cargo xtask bench                      peers in one run, results in target/bench.json
 //! cargo xtask fuzz [SECONDS] [TARGET..]  each fuzz target for SECONDS (30), summary per target
 //! cargo xtask operator <lookup|reset|unlock|log> USER [--reason ..]   support tool against the demo
@@ -107,8 +107,10 @@ commands:
                                  each target SECONDS (default 30), one summary line per target;
                                  exits non-zero on a crash (input left in fuzz/artifacts/)
                                  TARGET: any of uri base32 state migration policy verify
-  demo [--port N] [--state DIR]  build, then serve www/ + pkg/ through edge/ on workerd at
-                                 http://127.0.0.1:N/ (default 8787, state in .demo/); Ctrl-C stops
+  demo [--port N] [--state DIR] [--login one-form|two-step]
+                                 build, then serve www/ + pkg/ through edge/ on workerd at
+                                 http://127.0.0.1:N/ (default 8787, state in .demo/, the
+                                 two-step sign-in); Ctrl-C stops
   operator <lookup|reset|unlock|log> USER [--reason TEXT] [--delay S] [--port N] [--state DIR]
                                  the support tool against a running demo (its operator token
                                  from <state>/operator-token); JSON answer on stdout
