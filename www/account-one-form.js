@@ -21,6 +21,8 @@ export async function initOneForm() {
     oneForm = false;
   }
   ui.field.hidden = !oneForm;
+  // Which form is on screen, once known (tests wait for it).
+  ui.field.closest('form')?.setAttribute('data-login-form', oneForm ? 'one-form' : 'two-step');
 }
 
 /** The code typed in the one form, or undefined (two-step form, or left blank). */
