@@ -49,7 +49,6 @@ const DEVICE_COOKIE = 'device';
  * same-origin and JSON rules do not apply to them.
  */
 const ROUTES = [
-  ['GET', '/api/config', config],
   ['POST', '/api/signup', signup],
   ['POST', '/api/login', login],
   ['POST', '/api/login/verify', loginVerify],
@@ -236,11 +235,6 @@ async function knownUser(request, env, username, password) {
 }
 
 // ---- handlers ---------------------------------------------------------------------------------
-
-/** GET /api/config -> { loginForm: "one-form" | "two-step" }: what the page shows at sign-in */
-async function config({ env }) {
-  return json(200, { loginForm: env.TOTP_WASM_LOGIN_FORM === 'one-form' ? 'one-form' : 'two-step' });
-}
 
 /** POST /api/signup { username, password } -> 201, signed in */
 async function signup({ request, env, body }) {

@@ -75,7 +75,8 @@ const mainWorker :Workerd.Worker = (
     (name = "TOTP_WASM_TEST_ADDRESS_HEADER", fromEnvironment = "TOTP_WASM_TEST_ADDRESS_HEADER"),
     (name = "ISSUER", text = "totp-wasm demo"),
     # Which sign-in form the page shows: "one-form" (username, password and code together) or,
-    # unset or anything else, "two-step". `cargo xtask demo --login one-form` sets it.
+    # unset or anything else, "two-step" (served as /site-config.json, edge/worker.js).
+    # `cargo xtask demo --login one-form` sets it.
     (name = "TOTP_WASM_LOGIN_FORM", fromEnvironment = "TOTP_WASM_LOGIN_FORM"),
   ],
   durableObjectNamespaces = [

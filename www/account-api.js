@@ -76,8 +76,8 @@ export const api = {
   signup: (username, password) => call('POST', '/api/signup', { username, password }),
   /** `{ status: 'signed_in' }` or `{ status: 'two_factor_required', ticket, expiresAt, attempts }` */
   login: (username, password, code) => call('POST', '/api/login', code === undefined ? { username, password } : { username, password, code }),
-  /** `{ loginForm: 'one-form' | 'two-step' }` */
-  config: () => call('GET', '/api/config'),
+  /** `{ loginForm: 'one-form' | 'two-step' }`: served by the worker, not part of the API */
+  siteConfig: () => call('GET', '/site-config.json'),
   verifyCode: (ticket, code) => call('POST', '/api/login/verify', { ticket, code }),
   verifyBackupCode: (ticket, recoveryCode) => call('POST', '/api/login/verify', { ticket, recoveryCode }),
   /** A phone clock that is off (or a key fob pressed ahead): two consecutive codes sign in. */

@@ -1,6 +1,6 @@
 // The one-form sign-in (a DNS provider's form, seed 004): username, password and an "OTP Code"
 // field left blank while 2FA is off, all sent to POST /api/login at once. Which form the page
-// shows is the server's setting (GET /api/config; `cargo xtask demo --login one-form`).
+// shows is the server's setting (GET /site-config.json; `cargo xtask demo --login one-form`).
 import { api } from './account-api.js';
 import { fieldError, normaliseCode } from './account-form.js';
 import { describeError } from './account-messages.js';
@@ -16,7 +16,7 @@ let oneForm = false;
 /** Asks the server which form to show; the two-step form stays if it cannot say. */
 export async function initOneForm() {
   try {
-    oneForm = (await api.config()).loginForm === 'one-form';
+    oneForm = (await api.siteConfig()).loginForm === 'one-form';
   } catch {
     oneForm = false;
   }

@@ -66,3 +66,10 @@ test('a stranger with a wrong password and codes never touches the code counter'
   assertOk(await loginWith(p, { code }));
   p.accepted(p.firstFactor(), step);
 });
+
+test('/site-config.json: two-step unless TOTP_WASM_LOGIN_FORM is one-form (the e2e tests start both)', async () => {
+  const res = await edge.client().get('/site-config.json');
+  assert.deepEqual(assertOk(res), { loginForm: 'two-step' });
+  assert.match(res.headers.get('content-security-policy') ?? '', /default-src/);
+  assert.equal((await edge.client().post('/site-config.json', {})).status, 405);
+});
