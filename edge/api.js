@@ -52,6 +52,7 @@ const ROUTES = [
   ['POST', '/api/signup', signup],
   ['POST', '/api/login', login],
   ['POST', '/api/login/verify', loginVerify],
+  ['POST', '/api/login/resync', loginResync],
   ['POST', '/api/logout', logout],
   ['GET', '/api/profile', profile],
   ['GET', '/api/security-log', securityLog],
@@ -65,6 +66,7 @@ const ROUTES = [
   ['POST', '/api/2fa/enroll/confirm', enrollConfirm],
   ['PATCH', '/api/2fa/authenticators/:id', renameAuthenticator],
   ['DELETE', '/api/2fa/authenticators/:id', removeAuthenticator],
+  ['POST', '/api/2fa/authenticators/:id/resync', resyncAuthenticator],
   ['POST', '/api/2fa/recovery-codes', regenerateRecoveryCodes],
   ['POST', '/api/2fa/disable', disableTwoFactor],
   ['POST', '/api/2fa/remove', removeWithRemovalCode],
@@ -247,13 +249,19 @@ async function signup({ request, env, body }) {
   return signedIn(request, env, username, r, 201);
 }
 
-/** POST /api/login { username, password } -> signed in, or a ticket for the second factor */
+/**
+ * POST /api/login { username, password, code?, recoveryCode? } -> signed in, or a ticket for
+ * the second factor. With a code (the one-form login): ignored while 2FA is off; checked, after
+ * the password, and counted like one at /api/login/verify while it is on.
+ */
 async function login({ request, env, body }) {
-  shape(body, { username: 'string', password: 'string' });
+  shape(body, { username: 'string', password: 'string', code: 'string?', recoveryCode: 'string?' });
   const username = normaliseUsername(body.username);
   const password = normalisePassword(body.password);
+  const second = secondFactorArgs(body, false);
   const device = await knownUser(request, env, username, password);
-  const r = await call(env, username, 'login', { password, device });
+  const oneForm = second.code !== undefined || second.recoveryCode !== undefined;
+  const r = await call(env, username, oneForm ? 'loginOneForm' : 'login', { password, device, ...second });
   if (r.ticket) {
     return json(200, {
       status: 'two_factor_required',
@@ -290,6 +298,27 @@ async function loginVerify({ request, env, body }) {
   if (!t) throw new ApiError('TICKET_EXPIRED', 'This sign-in has expired: enter your password again.');
   const args = secondFactorArgs(body);
   const r = await call(env, t.username, 'loginVerify', { ticket: t.rest[0], ...args });
+  return signedIn(request, env, t.username, r);
+}
+
+/** `codes`: two codes shown one after the other by the same authenticator, first then second. */
+function twoCodes(codes) {
+  if (!Array.isArray(codes) || codes.length !== 2 || codes.some((c) => typeof c !== 'string')) {
+    throw invalid('codes', '"codes" must be two codes, [first, second], shown one after the other by your authenticator.');
+  }
+  return [normaliseOtp(codes[0], 'codes'), normaliseOtp(codes[1], 'codes')];
+}
+
+/**
+ * POST /api/login/resync { ticket, codes: [first, second] } -> signed in. For a phone whose
+ * clock is off (or an HOTP counter run ahead): a failure counts like a wrong code.
+ */
+async function loginResync({ request, env, body }) {
+  shape(body, { ticket: 'string', codes: 'object' });
+  const codes = twoCodes(body.codes);
+  const t = await checkCredential(ServerKeys.from(env), 'ticket', body.ticket);
+  if (!t) throw new ApiError('TICKET_EXPIRED', 'This sign-in has expired: enter your password again.');
+  const r = await call(env, t.username, 'loginResync', { ticket: t.rest[0], codes });
   return signedIn(request, env, t.username, r);
 }
 
@@ -366,11 +395,17 @@ async function deleteAccount({ request, env, body }) {
   return respond(request, env, s.username, 200, r, [clearCookie(request, SESSION_COOKIE), clearCookie(request, DEVICE_COOKIE)]);
 }
 
-/** POST /api/2fa/enroll {} -> otpauth URI and manual-entry fields; expires in 5 minutes */
+/**
+ * POST /api/2fa/enroll { type? } -> otpauth URI and manual-entry fields; expires in 5 minutes.
+ * `type`: "totp" (time based, the default) or "hotp" (counter based).
+ */
 async function enrollStart({ request, env, body }) {
-  shape(body, {});
+  shape(body, { type: 'string?' });
+  if (body.type !== undefined && body.type !== 'totp' && body.type !== 'hotp') {
+    throw invalid('type', '"type" must be "totp" or "hotp".');
+  }
   const s = await sessionOf(request, env);
-  return json(200, await call(env, s.username, 'enrollStart', s));
+  return json(200, await call(env, s.username, 'enrollStart', { ...s, type: body.type ?? 'totp' }));
 }
 
 /**
@@ -413,6 +448,15 @@ async function removeAuthenticator({ request, env, params, body }) {
   const id = authenticatorId(params);
   const password = normalisePassword(body.password);
   return respond(request, env, s.username, 200, await call(env, s.username, 'removeAuthenticator', { ...s, id, password }));
+}
+
+/** POST /api/2fa/authenticators/:id/resync { codes: [first, second] } (under step-up) -> repaired */
+async function resyncAuthenticator({ request, env, params, body }) {
+  shape(body, { codes: 'object' });
+  const s = await sessionOf(request, env);
+  const id = authenticatorId(params);
+  const codes = twoCodes(body.codes);
+  return json(200, await call(env, s.username, 'resyncAuthenticator', { ...s, id, codes }));
 }
 
 /** POST /api/2fa/recovery-codes { password, removalCode? } -> a new set; the old one is dead */

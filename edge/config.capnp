@@ -88,6 +88,10 @@ const mainWorker :Workerd.Worker = (
     (name = "OPERATOR_MIN_RESET_DELAY", fromEnvironment = "OPERATOR_MIN_RESET_DELAY"),
     # Tests only: the header the operator throttle trusts for the client address.
     (name = "TOTP_WASM_TEST_CLIENT_IP_HEADER", fromEnvironment = "TOTP_WASM_TEST_CLIENT_IP_HEADER"),
+    # Which sign-in form the page shows: "one-form" (username, password and code together) or,
+    # unset or anything else, "two-step" (served as /site-config.json, edge/worker.js).
+    # `cargo xtask demo --login one-form` sets it.
+    (name = "TOTP_WASM_LOGIN_FORM", fromEnvironment = "TOTP_WASM_LOGIN_FORM"),
   ],
   durableObjectNamespaces = [
     # uniqueKey names the folder of the objects' files under the state folder: never change it.

@@ -25,7 +25,8 @@
 //
 // Storage keys:
 //   account            { username, created, password: { iterations, salt, hash }, pwFailures, pwLockedUntil }
-//   tfa                { state, secrets: { [factorId]: box }, pending: { box, expires } | null }
+//   tfa                { state, secrets: { [factorId]: box }, pending: { box, expires, type } | null }
+//                      (type 'totp' | 'hotp'; a pending setup stored before HOTP has none: TOTP)
 //                      box = { kid, iv, ct }: AES-GCM under server key `kid`
 //   session:…, ticket:…, device:…   sessions.js
 //   token:<id>                      tokens.js
@@ -43,6 +44,7 @@ import {
   newState,
   removeFactor,
   renameFactor,
+  resync,
   startEnrollment,
   useRecoveryCode,
   useRemovalCode,
@@ -84,7 +86,9 @@ export class User extends DurableObject {
 
   signup(a) { return this.#run('signup', () => this.#signup(a)); }
   login(a) { return this.#run('login', () => this.#login(a)); }
+  loginOneForm(a) { return this.#run('loginOneForm', () => this.#loginOneForm(a)); }
   loginVerify(a) { return this.#run('loginVerify', () => this.#loginVerify(a)); }
+  loginResync(a) { return this.#run('loginResync', () => this.#loginResync(a)); }
   logout(a) { return this.#run('logout', () => this.#logout(a)); }
   profile(a) { return this.#run('profile', () => this.#profile(a)); }
   stepUp(a) { return this.#run('stepUp', () => this.#stepUp(a)); }
@@ -97,6 +101,7 @@ export class User extends DurableObject {
   enrollConfirm(a) { return this.#run('enrollConfirm', () => this.#enrollConfirm(a)); }
   renameAuthenticator(a) { return this.#run('renameAuthenticator', () => this.#renameAuthenticator(a)); }
   removeAuthenticator(a) { return this.#run('removeAuthenticator', () => this.#removeAuthenticator(a)); }
+  resyncAuthenticator(a) { return this.#run('resyncAuthenticator', () => this.#resyncAuthenticator(a)); }
   regenerateRecoveryCodes(a) { return this.#run('regenerateRecoveryCodes', () => this.#regenerate(a)); }
   disableTwoFactor(a) { return this.#run('disableTwoFactor', () => this.#disable(a)); }
   removeWithRemovalCode(a) { return this.#run('removeWithRemovalCode', () => this.#removeWithCode(a)); }
@@ -164,6 +169,39 @@ export class User extends DurableObject {
     }
     await this.#log(username, 'sign-in', { method: 'password' }, t);
     return this.#withNotice(await this.#openSession(t, bearer, 'password', known ? device : null));
+  }
+
+  /**
+   * POST /api/login with a `code` or `recoveryCode` (the one-form login): the password is
+   * judged first, so a wrong password never reaches the code counter; with 2FA off the code is
+   * ignored; with 2FA on it is checked and counted exactly like one at /api/login/verify.
+   */
+  async #loginOneForm({ username, password, device, code, recoveryCode }) {
+    const t = now();
+    const keys = ServerKeys.from(this.env);
+    const deviceKey = device ? `device:${device}` : null;
+    const attempt = await passwordAttempt(this.storage, password, t, deviceKey);
+    const bearer = await newBearer();
+    for (let i = 0; i < COMMIT_TRIES; i++) {
+      const seen = await this.storage.get('tfa');
+      const plain = code !== undefined && seen ? await this.#decryptSecrets(seen, username, keys) : null;
+      // commit
+      const got = await this.storage.get(['account', 'tfa', ...(deviceKey ? [deviceKey] : [])]);
+      const account = accountOf(got, username, 'WRONG_PASSWORD');
+      const known = liveDevice(got, deviceKey);
+      await judgePassword(this.storage, account, known, attempt, t);
+      const tfa = got.get('tfa');
+      if (!describeState(tfa.state).enabled) return this.#openSession(t, bearer, 'password', known ? device : null);
+      if (code !== undefined && (!plain || !sameSecrets(seen, tfa))) continue;
+      const { r, writes } = this.#secondFactor(tfa, plain, code, recoveryCode, keys, t);
+      await this.storage.put(writes);
+      if (r.outcome !== 'accepted') throw codeError(r);
+      const method = code !== undefined ? 'otp' : 'recovery';
+      const out = await this.#openSession(t, bearer, method, known ? device : null);
+      if (method === 'recovery') out.recoveryCodesRemaining = r.remaining;
+      return out;
+    }
+    throw conflict();
   }
 
   /**
@@ -235,6 +273,48 @@ export class User extends DurableObject {
     const next = { ...tfa, state: r.state };
     if (plain?.rotated) next.secrets = plain.rotated;
     return { r, writes: { tfa: next } };
+  }
+
+  /**
+   * POST /api/login/resync: a clock that jumped (or an HOTP counter run ahead), repaired at
+   * sign-in by two consecutive codes, with the ticket of the password step; signs in on
+   * success. A failure counts one failure in the state and uses one ticket attempt, exactly
+   * like a wrong code at /api/login/verify.
+   */
+  async #loginResync({ username, ticket, codes }) {
+    const t = now();
+    const keys = ServerKeys.from(this.env);
+    const ticketKey = `ticket:${await sha256Hex(ticket)}`;
+    const bearer = await newBearer();
+    for (let i = 0; i < COMMIT_TRIES; i++) {
+      const seen = await this.storage.get('tfa');
+      const plain = seen ? await this.#decryptSecrets(seen, username, keys) : null;
+      // commit
+      const got = await this.storage.get(['account', 'tfa', ticketKey]);
+      const tfa = got.get('tfa');
+      const tk = got.get(ticketKey);
+      if (!got.get('account') || !tk || tk.expires <= t || tk.attemptsLeft <= 0) {
+        if (tk) await this.storage.delete(ticketKey);
+        throw ticketExpired();
+      }
+      if (!describeState(tfa.state).enabled) {
+        await this.storage.delete(ticketKey);
+        throw new ApiError('TICKET_EXPIRED', 'Two-factor authentication was turned off meanwhile: sign in again.');
+      }
+      if (!plain || !sameSecrets(seen, tfa)) continue;
+      const r = resync(tfa.state, plain.secrets, codes, { time: t });
+      const writes = { tfa: plain.rotated ? { ...tfa, state: r.state, secrets: plain.rotated } : { ...tfa, state: r.state } };
+      if (r.outcome === 'accepted') {
+        await this.storage.delete(ticketKey);
+        return this.#openSession(t, bearer, 'otp', tk.device, writes);
+      }
+      const left = tk.attemptsLeft - 1;
+      if (left > 0) writes[ticketKey] = { ...tk, attemptsLeft: left };
+      else await this.storage.delete(ticketKey);
+      await this.storage.put(writes);
+      throw codeError(r, { ticketAttemptsLeft: left });
+    }
+    throw conflict();
   }
 
   async #logout({ session }) {
@@ -406,14 +486,15 @@ export class User extends DurableObject {
   async #enrollStart(a) {
     const t = now();
     const keys = ServerKeys.from(this.env);
-    const e = startEnrollment({ issuer: issuer(this.env), account: a.username });
+    const type = a.type === 'hotp' ? 'hotp' : 'totp';
+    const e = startEnrollment({ issuer: issuer(this.env), account: a.username, type });
     const box = await keys.encrypt(e.secret, a.username);
     const { tfa } = await this.#open({ ...a, stepUp: 'if-enabled' }, t);
     if (describeState(tfa.state).factors.length >= LIMITS.authenticators) {
       throw new ApiError('LIMIT_REACHED', `At most ${LIMITS.authenticators} authenticators: remove one first.`);
     }
     const expires = t + this.life.enrollment;
-    await this.storage.put('tfa', { ...tfa, pending: { box, expires } });
+    await this.storage.put('tfa', { ...tfa, pending: { box, expires, type } });
     return { uri: e.uri, account: e.account, issuer: e.issuer, key: e.key, type: e.type, expiresAt: expires };
   }
 
@@ -433,7 +514,7 @@ export class User extends DurableObject {
       throw new ApiError('ENROLLMENT_EXPIRED', 'A newer setup replaced this one: scan the new QR code.');
     }
     const before = describeState(tfa.state);
-    const r = confirmEnrollment(tfa.state, { secret, code: a.code, label: a.name, time: t });
+    const r = confirmEnrollment(tfa.state, { secret, code: a.code, label: a.name, time: t, type: pending.type ?? 'totp' });
     if (r.outcome !== 'accepted') {
       await this.storage.put('tfa', { ...tfa, state: r.state });
       throw new ApiError('INVALID_CODE', 'That code is not right: check the authenticator shows this account and try the current code.');
@@ -482,6 +563,27 @@ export class User extends DurableObject {
     if (!enabled) await this.#log(a.username, '2fa-disabled', { via: 'last-authenticator' }, t);
     await this.#logRevoked(a.username, opened.revoked, enabled ? 'second-factor-changed' : '2fa-off', t);
     return { twoFactorEnabled: enabled, _device: device };
+  }
+
+  /**
+   * POST /api/2fa/authenticators/:id/resync (under step-up): two consecutive codes of that
+   * authenticator repair its learned clock offset (or HOTP counter). A failure counts one.
+   */
+  async #resyncAuthenticator(a) {
+    const t = now();
+    const keys = ServerKeys.from(this.env);
+    for (let i = 0; i < COMMIT_TRIES; i++) {
+      const seen = await this.storage.get('tfa');
+      const plain = seen ? await this.#decryptSecrets(seen, a.username, keys) : null;
+      const { tfa } = await this.#open({ ...a, stepUp: true }, t);
+      findFactor(tfa.state, a.id);
+      if (!plain || !sameSecrets(seen, tfa)) continue;
+      const r = resync(tfa.state, plain.secrets, a.codes, { time: t, factorId: a.id });
+      await this.storage.put('tfa', plain.rotated ? { ...tfa, state: r.state, secrets: plain.rotated } : { ...tfa, state: r.state });
+      if (r.outcome !== 'accepted') throw codeError(r);
+      return { authenticator: publicFactor(findFactor(r.state, a.id)) };
+    }
+    throw conflict();
   }
 
   async #regenerate(a) {
@@ -772,7 +874,7 @@ function findFactor(state, id) {
 }
 
 function publicFactor(f) {
-  return { id: f.id, name: f.label, added: f.created };
+  return { id: f.id, name: f.label, added: f.created, type: f.type };
 }
 
 function twoFactorOff() {

@@ -3,6 +3,7 @@
 //   /api/…   the JSON API (api.js): accounts, sessions, 2FA, update tokens; one User Durable
 //            Object per user (user.js), stored on the `state` disk under workerd
 //   /pkg/…   the built npm package (pkg/), so the page imports the same files npm users get
+//   /site-config.json   what the page shows that the deployment decides: { loginForm }
 //   /…       the page (www/), index.html for "/"
 // Only GET and HEAD are served for static files (405 otherwise); unknown paths are 404;
 // directories are never listed; `.`/`..`/dotfile segments, raw or encoded, are refused.
@@ -15,6 +16,7 @@
 import { handleApi } from './api.js';
 import { handleOperator } from './operator.js';
 import { directoryOf } from './directory.js';
+import { json } from './http.js';
 import { notFound, rawPathOf, safeSegments, serveFile, textResponse } from './static.js';
 
 export { User } from './user.js';
@@ -51,6 +53,15 @@ function assetsUnder(assets, prefix) {
   };
 }
 
+/**
+ * The sign-in form of the page: "one-form" (username, password and code in one form) when the
+ * TOTP_WASM_LOGIN_FORM binding says so (`cargo xtask demo --login one-form`), else "two-step".
+ * Not under /api/: a fresh visitor's page asks the API nothing.
+ */
+function siteConfig(env) {
+  return json(200, { loginForm: env.TOTP_WASM_LOGIN_FORM === 'one-form' ? 'one-form' : 'two-step' });
+}
+
 export default {
   /**
    * @param {Request} request
@@ -69,6 +80,7 @@ export default {
         return await handleOperator(request, env, segments.slice(1), directory);
       }
       if (segments[0] === 'api') return await handleApi(request, env, segments.slice(1));
+      if (path === '/site-config.json' && (request.method === 'GET' || request.method === 'HEAD')) return siteConfig(env);
       return await handleStatic(request, env, segments);
     } catch {
       // No details: they could echo a path or a body.

@@ -75,13 +75,18 @@ const id = (value) => encodeURIComponent(String(value));
 export const api = {
   signup: (username, password) => call('POST', '/api/signup', { username, password }),
   /** `{ status: 'signed_in' }` or `{ status: 'two_factor_required', ticket, expiresAt, attempts }` */
-  login: (username, password) => call('POST', '/api/login', { username, password }),
+  login: (username, password, code) => call('POST', '/api/login', code === undefined ? { username, password } : { username, password, code }),
+  /** `{ loginForm: 'one-form' | 'two-step' }`: served by the worker, not part of the API */
+  siteConfig: () => call('GET', '/site-config.json'),
   securityLog: () => call('GET', '/api/security-log'),
   verifyCode: (ticket, code) => call('POST', '/api/login/verify', { ticket, code }),
   verifyBackupCode: (ticket, recoveryCode) => call('POST', '/api/login/verify', { ticket, recoveryCode }),
+  /** A phone clock that is off (or a key fob pressed ahead): two consecutive codes sign in. */
+  resyncLogin: (ticket, codes) => call('POST', '/api/login/resync', { ticket, codes }),
   logout: () => call('POST', '/api/logout', {}),
   profile: () => call('GET', '/api/profile'),
-  startEnrollment: () => call('POST', '/api/2fa/enroll', {}),
+  /** @param {'totp' | 'hotp'} [type] */
+  startEnrollment: (type = 'totp') => call('POST', '/api/2fa/enroll', type === 'hotp' ? { type } : {}),
   /** @param {{ code: string, password: string, name?: string, removalCode?: boolean }} body */
   confirmEnrollment: (body) => call('POST', '/api/2fa/enroll/confirm', body),
   renameAuthenticator: (authenticatorId, name) => call('PATCH', `/api/2fa/authenticators/${id(authenticatorId)}`, { name }),

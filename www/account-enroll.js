@@ -21,6 +21,7 @@ const ui = {
   account: $('enroll-account'),
   key: $('enroll-key'),
   type: $('enroll-type'),
+  switchType: $('enroll-switch-type'),
   copy: $('enroll-copy'),
   copyStatus: $('enroll-copy-status'),
   expires: $('enroll-expires'),
@@ -58,6 +59,8 @@ const ui = {
 let app;
 /** Whether this setup turns 2FA on (the first authenticator) or adds one. */
 let first = true;
+/** The type of the setup shown: 'totp' or 'hotp'. */
+let enrolling = 'totp';
 /** The key as the service returned it ("ABCD EFGH …"), for the Copy button. */
 let key = '';
 
@@ -89,10 +92,10 @@ function showStep(step) {
  * @param {boolean} isFirst true when 2FA is off (the first authenticator turns it on)
  * @param {string} username
  */
-export async function startEnrollment(isFirst, username) {
+export async function startEnrollment(isFirst, username, type = 'totp') {
   let e;
   try {
-    e = await api.startEnrollment();
+    e = await api.startEnrollment(type);
   } catch (err) {
     if (!app.signedOut(err)) app.flash(describeError(err).text, 'bad');
     return;
@@ -105,6 +108,10 @@ export async function startEnrollment(isFirst, username) {
   ui.account.textContent = e.account;
   showKey(e.key);
   ui.type.textContent = e.type;
+  enrolling = type;
+  ui.switchType.textContent = type === 'hotp'
+    ? 'Use a time-based code instead (most authenticator apps)'
+    : 'My authenticator counts presses (HOTP): use a counter-based code';
   ui.uri.textContent = e.uri;
   ui.uriDetails.open = false;
   offerQrBackup(e.uri, username);
@@ -196,7 +203,10 @@ export function initEnrollment(page) {
     app.showAccount('Setup cancelled: nothing changed.');
   });
   initQrBackup();
-  ui.restart.addEventListener('click', () => startEnrollment(first, ui.user.textContent ?? ''));
+  ui.restart.addEventListener('click', () => startEnrollment(first, ui.user.textContent ?? '', enrolling));
+  // A new secret of the other type (the QR code shown so far stops working).
+  ui.switchType.addEventListener('click', () =>
+    startEnrollment(first, ui.user.textContent ?? '', enrolling === 'hotp' ? 'totp' : 'hotp'));
   // The last digit submits, once the password is there too.
   codeInput(ui.code, { ready: () => ui.password.value !== '' });
   onSubmit(ui.form, confirm);

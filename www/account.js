@@ -13,6 +13,8 @@ import { clearErrors, codeInput, fieldError, normaliseCode, onSubmit, renderMess
 import { describeError, formatDate, plural } from './account-messages.js';
 import { noteOldTokens } from './account-old-tokens.js';
 import { initPassword } from './account-password.js';
+import { hideResync, initResync, offerResync } from './account-resync.js';
+import { codeWanted, initOneForm, oneFormCode, oneFormRefused } from './account-one-form.js';
 import { initSessions, loadSessions } from './account-sessions.js';
 import { loadSecurityEvents, signInNotice } from './account-security-events.js';
 import { initStepUp } from './account-stepup.js';
@@ -214,13 +216,16 @@ async function signIn() {
   if (!username) return fieldError(ui.signinUsername, 'Enter your username.');
   if (ui.signinPassword.value === '') return fieldError(ui.signinPassword, 'Enter your password.');
   let r;
+  const code = oneFormCode();
   try {
-    r = await api.login(username, ui.signinPassword.value);
+    r = await api.login(username, ui.signinPassword.value, code);
   } catch (err) {
+    if (code !== undefined && oneFormRefused(err)) return;
     const m = describeError(err, 'signin');
     fieldError(m.field === 'username' ? ui.signinUsername : ui.signinPassword, m);
     return;
   }
+  if (r.status === 'two_factor_required' && codeWanted()) return;
   if (r.status === 'two_factor_required') {
     pending = { ticket: r.ticket, username };
     ui.signinPassword.value = '';
@@ -239,13 +244,14 @@ function showCodeStep(mode) {
   clearErrors(ui.backupForm);
   ui.otpCode.value = '';
   ui.backupCode.value = '';
+  hideResync();
   showView('view-code', mode === 'otp' ? ui.otpCode : ui.backupCode);
 }
 
 /** A refusal at the second step. The ticket may be gone: then back to the password. */
 function codeRefused(err, where) {
   const e = /** @type {any} */ (err);
-  const m = describeError(err, where);
+  const m = describeError(err, where === 'resync' ? 'code' : where);
   if (e.code === 'TICKET_EXPIRED' || e.ticketAttemptsLeft === 0) {
     const text = e.code === 'TICKET_EXPIRED'
       ? m.text
@@ -255,7 +261,7 @@ function codeRefused(err, where) {
     fieldError(ui.signinPassword, { text, retryAt: m.retryAt });
     return;
   }
-  const input = where === 'backup' ? ui.backupCode : ui.otpCode;
+  const input = where === 'backup' ? ui.backupCode : where === 'resync' ? $('resync-first') : ui.otpCode;
   fieldError(input, m);
 }
 
@@ -269,6 +275,8 @@ async function verifyOtp() {
   try {
     await afterSignIn(await api.verifyCode(pending.ticket, code));
   } catch (err) {
+    // One refused code may be a clock that is off: offer the two-code way in.
+    if (/** @type {any} */ (err).code === 'INVALID_CODE') offerResync();
     codeRefused(err, 'code');
   }
 }
@@ -581,8 +589,10 @@ async function submitRename() {
 
 function init() {
   onSubmit(ui.signinForm, signIn);
+  initOneForm();
   onSubmit(ui.otpForm, verifyOtp);
   onSubmit(ui.backupForm, verifyBackup);
+  initResync({ ticket: () => pending?.ticket ?? null, signedIn: afterSignIn, refused: (err) => codeRefused(err, 'resync') });
   onSubmit(ui.signupForm, signUp);
   onSubmit(ui.removeForm, removeTwoFactor);
   ui.removeBackupSignin.addEventListener('click', signInWithBackupFromRemoval);

@@ -203,7 +203,7 @@ describe('authenticators', () => {
     assert.equal(assertOk(await p.loginWithCode(phone)).authenticatedWith, 'otp');
 
     const renamed = assertOk(await p.client.patch(`/api/2fa/authenticators/${laptop}`, { name: '  Work laptop ' }));
-    assert.deepEqual(renamed.authenticator, { id: laptop, name: 'Work laptop', added: renamed.authenticator.added });
+    assert.deepEqual(renamed.authenticator, { id: laptop, name: 'Work laptop', added: renamed.authenticator.added, type: 'totp' });
     assertError(await p.client.patch('/api/2fa/authenticators/99', { name: 'x' }), 404, 'NOT_FOUND');
     assertError(await p.client.patch(`/api/2fa/authenticators/${laptop}`, { name: '' }), 400, 'INVALID_ARGUMENT');
     assertError(await p.client.patch(`/api/2fa/authenticators/${laptop}`, { name: 'a\u0000b' }), 400, 'INVALID_ARGUMENT');

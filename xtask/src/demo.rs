@@ -1,5 +1,6 @@
-//! `cargo xtask demo [--port 8787] [--state .demo]`: builds pkg/, then serves www/ and pkg/
-//! through the worker in edge/ on workerd at http://127.0.0.1:<port>/ until Ctrl-C.
+//! `cargo xtask demo [--port 8787] [--state .demo] [--login one-form|two-step]`: builds pkg/,
+//! then serves www/ and pkg/ through the worker in edge/ on workerd at http://127.0.0.1:<port>/
+//! until Ctrl-C. `--login` picks the page's sign-in form (the worker's TOTP_WASM_LOGIN_FORM).
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -16,6 +17,7 @@ const STOP_GRACE: Duration = Duration::from_secs(2);
 pub fn command(ctx: &Ctx, args: &[String]) -> Result<ExitCode> {
     let mut port: u16 = 8787;
     let mut state = ctx.root.join(".demo");
+    let mut login = "two-step".to_string();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -26,7 +28,17 @@ pub fn command(ctx: &Ctx, args: &[String]) -> Result<ExitCode> {
         match flag {
             "--port" => port = value()?.parse().map_err(|e| format!("--port: {e}"))?,
             "--state" => state = std::env::current_dir().context("current directory")?.join(value()?),
-            other => return Err(format!("demo: unknown argument `{other}` (usage: cargo xtask demo [--port N] [--state DIR])")),
+            "--login" => {
+                login = value()?;
+                if login != "one-form" && login != "two-step" {
+                    return Err(format!("--login: `{login}` is not one-form or two-step"));
+                }
+            }
+            other => {
+                return Err(format!(
+                    "demo: unknown argument `{other}` (usage: cargo xtask demo [--port N] [--state DIR] [--login one-form|two-step])"
+                ));
+            }
         }
     }
 
@@ -65,7 +77,8 @@ pub fn command(ctx: &Ctx, args: &[String]) -> Result<ExitCode> {
         .env("TOTP_WASM_KEYS", keys)
         // The demo's support resets happen at once (no hold; edge/config.capnp). Unset, a
         // deployment holds every reset at least 24 h.
-        .env("OPERATOR_MIN_RESET_DELAY", "0");
+        .env("OPERATOR_MIN_RESET_DELAY", "0")
+        .env("TOTP_WASM_LOGIN_FORM", &login);
     println!("$ {}", crate::process::show(&cmd));
     let mut child = cmd.spawn().with_context(|| format!("starting {}", workerd.display()))?;
 

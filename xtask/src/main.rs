@@ -4,7 +4,7 @@
 //! ```text
 //! cargo xtask build                      pkg/ (both entries, loaders, package.json) + sizes
 //! cargo xtask test [--quick] [SUITE..]   every suite, then `tests: N passed, N failed, N skipped`
-//! cargo xtask demo [--port 8787] [--state .demo]
+//! cargo xtask demo [--port 8787] [--state .demo] [--login one-form|two-step]
 //! cargo xtask bench [--qr-encoders]     peers in one run, ratios in bench/RESULTS.md
 //! cargo xtask fuzz [SECONDS|--runs N]   each fuzz target, summary per target, fuzz/RESULTS.md
 //! cargo xtask operator <lookup|reset|unlock|log> USER [--reason ..]   support tool against the demo
@@ -111,8 +111,10 @@ commands:
                                  line per target, figures in fuzz/RESULTS.md;
                                  exits non-zero on a crash (input left in fuzz/artifacts/)
                                  TARGET: any of uri base32 state migration policy verify
-  demo [--port N] [--state DIR]  build, then serve www/ + pkg/ through edge/ on workerd at
-                                 http://127.0.0.1:N/ (default 8787, state in .demo/); Ctrl-C stops
+  demo [--port N] [--state DIR] [--login one-form|two-step]
+                                 build, then serve www/ + pkg/ through edge/ on workerd at
+                                 http://127.0.0.1:N/ (default 8787, state in .demo/, the
+                                 two-step sign-in); Ctrl-C stops
   operator <lookup|reset|unlock|log> USER [--reason TEXT] [--delay S] [--port N] [--state DIR]
                                  the support tool against a running demo (its operator token
                                  from <state>/operator-token); JSON answer on stdout

@@ -70,7 +70,7 @@ export function newKeys() {
  * @param {{ logName?: string, keys?: object, lifetimes?: object, www?: string }} [options]
  * @returns {Promise<{ port: number, base: string, stop: () => void, log: () => string }>}
  */
-export async function startWorkerd({ logName = 'e2e-workerd.log', keys, lifetimes, www = join(ROOT, 'www'), env: extra = {} } = {}) {
+export async function startWorkerd({ logName = 'e2e-workerd.log', keys, lifetimes, www = join(ROOT, 'www'), env: extra = {}, loginForm } = {}) {
   if (!existsSync(WORKERD)) throw new Error(`${WORKERD} missing: run npm install (cargo xtask does)`);
   if (!existsSync(join(ROOT, 'pkg', 'page', 'browser.js'))) throw new Error('pkg/ not built: run cargo xtask build');
   const stateDir = mkdtempSync(join(tmpdir(), 'totp-wasm-e2e-state-'));
@@ -83,6 +83,8 @@ export async function startWorkerd({ logName = 'e2e-workerd.log', keys, lifetime
   if (keys) env.TOTP_WASM_KEYS = JSON.stringify(keys);
   if (lifetimes) env.TOTP_WASM_TEST_LIFETIMES = JSON.stringify(lifetimes);
   Object.assign(env, extra);
+  delete env.TOTP_WASM_LOGIN_FORM;
+  if (loginForm) env.TOTP_WASM_LOGIN_FORM = loginForm;
   const workerd = spawn(
     WORKERD,
     [

@@ -222,6 +222,7 @@ export class Client {
       if (SECRET_FIELDS.has(k)) this.record(v);
       if (k === 'uri' && typeof v === 'string') this.record(parseUri(v).secret);
       if (k === 'recoveryCodes' && Array.isArray(v)) v.forEach((c) => this.record(c));
+      if (k === 'codes' && Array.isArray(v)) v.forEach((c) => this.record(c));
     }
   }
 
