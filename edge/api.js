@@ -34,11 +34,11 @@ import {
   invalid,
   normaliseName,
   normaliseOtp,
-  normalisePassword,
   normaliseUsername,
   pathId,
   shape,
 } from './validate.js';
+import { normalisePassword } from './passwords.js';
 
 const SESSION_COOKIE = 'session';
 const DEVICE_COOKIE = 'device';

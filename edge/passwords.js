@@ -10,6 +10,7 @@
 
 import COMMON_PASSWORDS from './common-passwords.txt';
 import { ApiError } from './http.js';
+import { invalid } from './validate.js';
 
 /** @type {Set<string> | null} */
 let common = null;
@@ -22,7 +23,7 @@ export function isCommonPassword(password) {
 
 /**
  * Refuses a new password that is on the list: 400 PASSWORD_TOO_COMMON naming the field. Used
- * for every new password (sign-up, password change) through validate.js's normalisePassword.
+ * for every new password (sign-up, password change) through normalisePassword (below).
  * @param {string} password NFC-normalised, length already checked
  * @param {string} field
  */
@@ -34,4 +35,27 @@ export function refuseCommonPassword(password, field = 'password') {
       'Choose another one, for example a few unrelated words.',
     { field },
   );
+}
+
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 256;
+
+/**
+ * A password as hashed: NFC-normalised (the same password typed on two keyboards is the same
+ * text). New passwords need 8 to 256 characters and must not be common (passwords.js:
+ * PASSWORD_TOO_COMMON); existing ones are only bounded.
+ */
+export function normalisePassword(value, { isNew = false, field = 'password' } = {}) {
+  if (typeof value !== 'string') throw invalid(field, `"${field}" must be a string.`);
+  if (!value.isWellFormed()) throw invalid(field, `"${field}" is not valid text.`);
+  const pw = value.normalize('NFC');
+  const length = [...pw].length;
+  if (isNew && length < PASSWORD_MIN) {
+    throw invalid(field, `A password needs at least ${PASSWORD_MIN} characters.`);
+  }
+  if (length === 0 || length > PASSWORD_MAX) {
+    throw invalid(field, `A password has 1 to ${PASSWORD_MAX} characters.`);
+  }
+  if (isNew) refuseCommonPassword(pw, field);
+  return pw;
 }

@@ -189,17 +189,25 @@ export class User extends DurableObject {
       const got = await this.storage.get(['account', 'tfa', ...(deviceKey ? [deviceKey] : [])]);
       const account = accountOf(got, username, 'WRONG_PASSWORD');
       const known = liveDevice(got, deviceKey);
-      await judgePassword(this.storage, account, known, attempt, t);
+      await this.#judge(username, account, known, attempt, t);
       const tfa = got.get('tfa');
-      if (!describeState(tfa.state).enabled) return this.#openSession(t, bearer, 'password', known ? device : null);
+      if (!describeState(tfa.state).enabled) {
+        await this.#log(username, 'sign-in', { method: 'password' }, t);
+        return this.#withNotice(await this.#openSession(t, bearer, 'password', known ? device : null));
+      }
       if (code !== undefined && (!plain || !sameSecrets(seen, tfa))) continue;
       const { r, writes } = this.#secondFactor(tfa, plain, code, recoveryCode, keys, t);
-      await this.storage.put(writes);
-      if (r.outcome !== 'accepted') throw codeError(r);
       const method = code !== undefined ? 'otp' : 'recovery';
+      await this.storage.put(writes);
+      if (r.outcome !== 'accepted') {
+        if (r.outcome !== 'typo') await this.#codeFailed(username, tfa, r, method, t);
+        throw codeError(r);
+      }
       const out = await this.#openSession(t, bearer, method, known ? device : null);
       if (method === 'recovery') out.recoveryCodesRemaining = r.remaining;
-      return out;
+      await this.#accepted(username, method, r, t);
+      await this.#cancelReset(username, t);
+      return this.#withNotice(out);
     }
     throw conflict();
   }
@@ -306,12 +314,16 @@ export class User extends DurableObject {
       const writes = { tfa: plain.rotated ? { ...tfa, state: r.state, secrets: plain.rotated } : { ...tfa, state: r.state } };
       if (r.outcome === 'accepted') {
         await this.storage.delete(ticketKey);
-        return this.#openSession(t, bearer, 'otp', tk.device, writes);
+        const out = await this.#openSession(t, bearer, 'otp', tk.device, writes);
+        await this.#accepted(username, 'otp', r, t);
+        await this.#cancelReset(username, t);
+        return this.#withNotice(out);
       }
       const left = tk.attemptsLeft - 1;
       if (left > 0) writes[ticketKey] = { ...tk, attemptsLeft: left };
       else await this.storage.delete(ticketKey);
       await this.storage.put(writes);
+      await this.#codeFailed(username, tfa, r, 'otp', t);
       throw codeError(r, { ticketAttemptsLeft: left });
     }
     throw conflict();

@@ -3,7 +3,6 @@
 // value is ever echoed back (it may be a password or a code).
 
 import { ApiError } from './http.js';
-import { refuseCommonPassword } from './passwords.js';
 
 /**
  * Checks a parsed body against a shape and returns it. `shape` maps each allowed field to its
@@ -62,29 +61,6 @@ export function normaliseUsername(value, field = 'username') {
     );
   }
   return name;
-}
-
-export const PASSWORD_MIN = 8;
-export const PASSWORD_MAX = 256;
-
-/**
- * A password as hashed: NFC-normalised (the same password typed on two keyboards is the same
- * text). New passwords need 8 to 256 characters and must not be common (passwords.js:
- * PASSWORD_TOO_COMMON); existing ones are only bounded.
- */
-export function normalisePassword(value, { isNew = false, field = 'password' } = {}) {
-  if (typeof value !== 'string') throw invalid(field, `"${field}" must be a string.`);
-  if (!value.isWellFormed()) throw invalid(field, `"${field}" is not valid text.`);
-  const pw = value.normalize('NFC');
-  const length = [...pw].length;
-  if (isNew && length < PASSWORD_MIN) {
-    throw invalid(field, `A password needs at least ${PASSWORD_MIN} characters.`);
-  }
-  if (length === 0 || length > PASSWORD_MAX) {
-    throw invalid(field, `A password has 1 to ${PASSWORD_MAX} characters.`);
-  }
-  if (isNew) refuseCommonPassword(pw, field);
-  return pw;
 }
 
 const CONTROL_RE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/u;

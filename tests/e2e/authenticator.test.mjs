@@ -70,7 +70,10 @@ async function text(page, selector) {
 /** Pastes `value` into the add box and submits; returns the message shown. */
 async function paste(page, value) {
   await page.fill('#add-text', value);
+  // Adding can wait for the scan entry (an otpauth-migration link's reader): wait for the answer.
+  await page.evaluate(() => { document.getElementById('add-result').textContent = ''; });
   await page.click('#add-form button[type="submit"]');
+  await page.waitForFunction(() => (document.getElementById('add-result')?.textContent ?? '') !== '', null, { timeout: 15_000 });
   return text(page, '#add-result');
 }
 

@@ -196,7 +196,8 @@ describe('2FA states stored by earlier releases', () => {
     const dir = join(own.stateDir, 'totp-wasm-users');
     const files = readdirSync(dir).filter((f) => /^[0-9a-f]{64}\.sqlite$/.test(f));
     assert.equal(files.length, 1, files.join(', '));
-    const file = objectFile(own.stateDir, 'totp-wasm-users', files[0].slice(0, -'.sqlite'.length));
+    const file = objectFile(own.stateDir, 'totp-wasm-users', p.name);
+    assert.equal(file, join(dir, files[0]));
     assert.ok(readValueHex(file, 'tfa').length > 0);
     await writeValue(file, 'tfa', own.keys, p.name, state, { 1: FIXTURE_KEY_1, 2: FIXTURE_KEY_2 });
     await own.start();
